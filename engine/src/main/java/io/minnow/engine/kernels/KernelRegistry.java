@@ -1,0 +1,30 @@
+package io.minnow.engine.kernels;
+
+import io.minnow.engine.kernels.f32.F32Gemm;
+import io.minnow.engine.kernels.f32.F32GemmReference;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * Every kernel Minnow has, one line each, per family. Tests and JMH enumerate these lists; selection
+ * takes the highest-ranked entry that is available under a {@link BackendConfig}. Adding a kernel is
+ * adding a line here.
+ */
+public final class KernelRegistry {
+    private KernelRegistry() {}
+
+    /** Family f32-gemm, all variants (available or not on this machine). */
+    public static List<KernelInfo<F32Gemm>> f32Gemm(BackendConfig cfg) {
+        List<KernelInfo<F32Gemm>> list = new ArrayList<>();
+        list.add(new KernelInfo<>("f32-gemm-scalar", "f32-gemm", "nothing", 0, () -> true, F32GemmReference::new));
+        return list;
+    }
+
+    /** Highest-ranked available kernel of a family. */
+    public static <K> KernelInfo<K> best(List<KernelInfo<K>> family) {
+        return family.stream().filter(KernelInfo::isAvailable).max(Comparator.comparingInt(KernelInfo::rank))
+                .orElseThrow(() -> new IllegalStateException("no kernel available in family"));
+    }
+}
