@@ -158,7 +158,8 @@ public final class OnnxReader {
             throw fail("no graph (is this an ONNX model file?)");
         }
         if (def == null) {
-            throw fail("no opset_import for the default ONNX domain; Minnow reads opsets " + MIN_OPSET + " to " + MAX_OPSET);
+            throw fail("no opset_import for the default ONNX domain" + (opsets.isEmpty() ? "" : " (imports only " + opsets.keySet() + ")")
+                    + "; Minnow runs the default domain, opsets " + MIN_OPSET + " to " + MAX_OPSET);
         }
         if (def < MIN_OPSET || def > MAX_OPSET) {
             throw fail("opset " + def + " of the default ONNX domain is not supported; Minnow reads opsets "
