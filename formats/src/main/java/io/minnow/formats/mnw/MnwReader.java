@@ -81,7 +81,7 @@ public final class MnwReader {
         return read(mapped, file, verifyData);
     }
 
-    /** Reads a .mnw file held in memory (copied once off-heap); {@code displayName} names it in messages. */
+    /** Reads a .mnw file held in memory (copied once off-heap, blob checksums verified); {@code displayName} names it in messages. */
     public static ModelDef read(byte[] bytes, String displayName) {
         MemorySegment seg = Arena.ofAuto().allocate(Math.max(1, bytes.length), MnwFormat.ALIGNMENT).asSlice(0, bytes.length);
         MemorySegment.copy(MemorySegment.ofArray(bytes), 0, seg, 0, bytes.length);
