@@ -19,6 +19,14 @@ public class ModelFormatException extends MinnowException {
         this.offset = offset;
     }
 
+    public ModelFormatException(String file, String node, String tensor, long offset, String what, Throwable cause) {
+        super(compose(file, node, tensor, offset, what), cause);
+        this.file = file;
+        this.node = node;
+        this.tensor = tensor;
+        this.offset = offset;
+    }
+
     public ModelFormatException(String file, String what) {
         this(file, null, null, -1, what);
     }
