@@ -184,6 +184,39 @@ class F32GemmNativeTest {
         }
     }
 
+    /** Packing buffers are per thread: concurrent calls on shared inputs must all get the reference answer. */
+    @Test
+    void concurrentCallsAgree() throws Exception {
+        assumeTrue(NativeLibrary.available(), () -> "native library unavailable: " + NativeLibrary.unavailableReason());
+        F32Gemm g = F32GemmNative.best();
+        int m = 70, n = 90, k = 300;
+        try (Arena arena = Arena.ofShared()) {
+            SplittableRandom rnd = new SplittableRandom(42);
+            MemorySegment a = random(arena, (long) m * k, rnd), b = random(arena, (long) k * n, rnd);
+            MemorySegment expected = arena.allocate(4L * m * n, 64);
+            REFERENCE.gemm(m, n, k, a, 0, k, b, 0, n, expected, 0, n, false);
+            try (var pool = java.util.concurrent.Executors.newFixedThreadPool(4)) {
+                List<java.util.concurrent.Future<?>> futures = new java.util.ArrayList<>();
+                for (int t = 0; t < 4; t++) {
+                    futures.add(pool.submit(() -> {
+                        MemorySegment c = arena.allocate(4L * m * n, 64);
+                        for (int rep = 0; rep < 25; rep++) {
+                            g.gemm(m, n, k, a, 0, k, b, 0, n, c, 0, n, false);
+                            for (int i = 0; i < m * n; i++) {
+                                float want = expected.getAtIndex(F32, i), got = c.getAtIndex(F32, i);
+                                if (!(Math.abs(got - want) <= 1e-5 * k * (1 + Math.abs(want)))) {
+                                    throw new AssertionError("element " + i + ": " + got + " vs " + want);
+                                }
+                            }
+                        }
+                        return null;
+                    }));
+                }
+                for (var f : futures) f.get();
+            }
+        }
+    }
+
     @Test
     void registryDoesNotChooseNativeForJavaOnly() {
         BackendConfig cfg = BackendConfig.javaOnly(0);
