@@ -1,7 +1,9 @@
 package io.minnow.engine.kernels;
 
 import io.minnow.engine.kernels.f32.F32Gemm;
+import io.minnow.engine.kernels.f32.F32GemmNative;
 import io.minnow.engine.kernels.f32.F32GemmReference;
+import io.minnow.kernels.nat.NativeLibrary;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -19,7 +21,15 @@ public final class KernelRegistry {
     public static List<KernelInfo<F32Gemm>> f32Gemm(BackendConfig cfg) {
         List<KernelInfo<F32Gemm>> list = new ArrayList<>();
         list.add(new KernelInfo<>("f32-gemm-scalar", "f32-gemm", "nothing", 0, () -> true, F32GemmReference::new));
+        list.add(nativeF32Gemm(cfg, NativeLibrary.F32_GEMM_AVX512F, "native + AVX-512F/BW/VL", 22));
+        list.add(nativeF32Gemm(cfg, NativeLibrary.F32_GEMM_AVX2, "native + AVX2/FMA", 21));
+        list.add(nativeF32Gemm(cfg, NativeLibrary.F32_GEMM_C, "native", 20));
         return list;
+    }
+
+    private static KernelInfo<F32Gemm> nativeF32Gemm(BackendConfig cfg, int variant, String requires, int rank) {
+        return new KernelInfo<>(F32GemmNative.idOf(variant), "f32-gemm", requires, rank,
+                () -> cfg.nativeAllowed() && F32GemmNative.supports(variant), () -> F32GemmNative.forVariant(variant));
     }
 
     /** Highest-ranked available kernel of a family. */

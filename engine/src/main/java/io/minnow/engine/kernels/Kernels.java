@@ -1,6 +1,8 @@
 package io.minnow.engine.kernels;
 
 import io.minnow.engine.kernels.f32.F32Gemm;
+import io.minnow.engine.kernels.f32.F32GemmNative;
+import io.minnow.kernels.nat.NativeLibrary;
 
 /** The kernels chosen for one configuration: one per family. Immutable, shared by all sessions. */
 public final class Kernels {
@@ -38,10 +40,22 @@ public final class Kernels {
 
     public F32Gemm f32Gemm() { return f32Gemm; }
 
-    /** One line: backend and kernel ids chosen, e.g. {@code minnow: backend=native isa=avx512f f32-gemm=...}. */
+    /**
+     * One line: backend, ISA and kernel ids chosen, e.g.
+     * {@code minnow: backend=native isa=avx512f cpu=[avx2 avx512 avx512vnni] f32-gemm=f32-gemm-avx512f}.
+     */
     public String describe() {
-        String backend = f32Gemm.id().contains("panama") ? "java-vector"
-                : f32Gemm.id().endsWith("scalar") ? "java-scalar" : "native";
-        return "minnow: backend=" + backend + " f32-gemm=" + f32Gemm.id();
+        StringBuilder sb = new StringBuilder("minnow: backend=");
+        if (f32Gemm instanceof F32GemmNative nat) {
+            sb.append("native isa=").append(nat.isa())
+                    .append(" cpu=[").append(NativeLibrary.describeFeatures(NativeLibrary.cpuFeatures())).append(']');
+        } else {
+            sb.append(f32Gemm.id().contains("panama") ? "java-vector" : "java-scalar");
+        }
+        sb.append(" f32-gemm=").append(f32Gemm.id());
+        if (config.nativeAllowed() && !NativeLibrary.available()) {
+            sb.append(" (native unavailable: ").append(NativeLibrary.unavailableReason()).append(')');
+        }
+        return sb.toString();
     }
 }

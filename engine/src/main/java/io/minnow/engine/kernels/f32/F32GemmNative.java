@@ -1,0 +1,130 @@
+package io.minnow.engine.kernels.f32;
+
+import io.minnow.kernels.nat.NativeKernels;
+import io.minnow.kernels.nat.NativeLibrary;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * Family f32-gemm in C (kernels-native): one JNI call per whole GEMM, on the raw addresses of the
+ * segments. Every shape, stride, offset and bound is checked here first, because the native code trusts
+ * its arguments: a call that would read or write outside a segment throws {@link IllegalArgumentException}.
+ *
+ * <p>Variants: {@code f32-gemm-avx512f} (8x32 tile), {@code f32-gemm-avx2} (6x16), {@code f32-gemm-c}
+ * (portable C), numbered as {@link NativeLibrary#F32_GEMM_C} etc.
+ */
+public final class F32GemmNative implements F32Gemm {
+    private final int variant;
+    private final String id;
+
+    private F32GemmNative(int variant) {
+        this.variant = variant;
+        this.id = idOf(variant);
+    }
+
+    /** The variant the library picks for this CPU (the widest it supports). */
+    public static F32GemmNative best() {
+        requireLibrary();
+        return new F32GemmNative(NativeKernels.minnow_f32_gemm_default_variant());
+    }
+
+    /** A forced variant; throws {@link UnsupportedOperationException} if this CPU cannot run it. */
+    public static F32GemmNative forVariant(int variant) {
+        if (!supports(variant)) {
+            throw new UnsupportedOperationException("f32-gemm native variant " + variant + " ("
+                    + idOf(variant) + ") cannot run here: " + (NativeLibrary.available()
+                    ? "CPU features are " + NativeLibrary.describeFeatures(NativeLibrary.cpuFeatures())
+                    : NativeLibrary.unavailableReason()));
+        }
+        return new F32GemmNative(variant);
+    }
+
+    /** True if the library is loaded and this CPU can run the variant. */
+    public static boolean supports(int variant) {
+        return NativeLibrary.available() && variant >= 0 && variant < NativeLibrary.F32_GEMM_VARIANTS
+                && NativeKernels.minnow_f32_gemm_variant_supported(variant) == 1;
+    }
+
+    /** Kernel id of a variant number, e.g. {@code f32-gemm-avx2}. */
+    public static String idOf(int variant) {
+        return switch (variant) {
+            case NativeLibrary.F32_GEMM_C -> "f32-gemm-c";
+            case NativeLibrary.F32_GEMM_AVX2 -> "f32-gemm-avx2";
+            case NativeLibrary.F32_GEMM_AVX512F -> "f32-gemm-avx512f";
+            default -> throw new IllegalArgumentException("no f32-gemm native variant " + variant);
+        };
+    }
+
+    /** ISA of this variant as the library names it: {@code avx512f}, {@code avx2}, {@code c}. */
+    public String isa() {
+        return NativeKernels.minnow_f32_gemm_variant_isa(variant);
+    }
+
+    /** The variant number. */
+    public int variant() {
+        return variant;
+    }
+
+    @Override
+    public String id() {
+        return id;
+    }
+
+    @Override
+    public void gemm(int m, int n, int k, MemorySegment a, long aOff, int lda, MemorySegment b, long bOff, int ldb,
+                     MemorySegment c, long cOff, int ldc, boolean accumulate) {
+        if (m < 0 || n < 0 || k < 0) {
+            throw new IllegalArgumentException("negative gemm shape m=" + m + " n=" + n + " k=" + k);
+        }
+        if (lda < k || ldb < n || ldc < n) {
+            throw new IllegalArgumentException("leading dimensions too small: lda=" + lda + " (k=" + k + ") ldb="
+                    + ldb + " (n=" + n + ") ldc=" + ldc + " (n=" + n + ")");
+        }
+        if (m == 0 || n == 0) {
+            return; // touches nothing
+        }
+        long aAddr = k == 0 ? 0 : address("A", a, aOff, m, k, lda);
+        long bAddr = k == 0 ? 0 : address("B", b, bOff, k, n, ldb);
+        long cAddr = address("C", c, cOff, m, n, ldc);
+        if (NativeKernels.minnow_f32_gemm_variant(variant, m, n, k, aAddr, lda, bAddr, ldb, cAddr, ldc,
+                accumulate ? 1 : 0) != 0) {
+            throw new IllegalStateException(id + " refused a checked call"); // unreachable: checked above
+        }
+    }
+
+    /**
+     * Address of element {@code off} of a rows x cols float matrix with leading dimension ld, after checking
+     * that the segment is native, float-aligned, and holds every float the kernel touches:
+     * [off, off + (rows-1)*ld + cols). Rows and cols are at least 1 here.
+     */
+    private static long address(String name, MemorySegment s, long off, int rows, int cols, int ld) {
+        if (!s.isNative()) {
+            throw new IllegalArgumentException(name + " must be an off-heap (native) segment, got " + s);
+        }
+        if ((s.address() & 3) != 0) {
+            // C code may assume float alignment (the compiler's vectorized loops do).
+            throw new IllegalArgumentException(name + " segment address is not 4-byte aligned: " + s);
+        }
+        if (off < 0) {
+            throw new IllegalArgumentException(name + " offset is negative: " + off);
+        }
+        long span = (long) (rows - 1) * ld + cols; // < 2^62, no overflow
+        long needBytes;
+        try {
+            needBytes = Math.multiplyExact(Math.addExact(off, span), (long) Float.BYTES);
+        } catch (ArithmeticException e) {
+            needBytes = Long.MAX_VALUE;
+        }
+        if (needBytes > s.byteSize()) {
+            throw new IllegalArgumentException(name + " [" + rows + "x" + cols + ", ld " + ld + ", offset " + off
+                    + "] reaches float " + (off + span) + " but the segment holds " + s.byteSize() / Float.BYTES);
+        }
+        return s.address() + off * Float.BYTES;
+    }
+
+    private static void requireLibrary() {
+        if (!NativeLibrary.available()) {
+            throw new UnsupportedOperationException("native kernels unavailable: " + NativeLibrary.unavailableReason());
+        }
+    }
+}

@@ -1,0 +1,72 @@
+/*
+ * Minnow native kernels: the public C API bound by io.minnow.kernels.nat.NativeKernels.
+ *
+ * Everything here is compiled for baseline x86-64; functions that use AVX2 / AVX-512 / VNNI / AMX carry a
+ * target attribute and are only called after minnow_cpu_features() says the CPU (and the OS) support them.
+ * Pointers are raw addresses of off-heap memory; the Java side validates every shape, stride and bound
+ * before calling, and these functions never touch memory outside the ranges those arguments describe.
+ */
+#ifndef MINNOW_KERNELS_H
+#define MINNOW_KERNELS_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- CPU features (bit flags returned by minnow_cpu_features) ----------------------------------------- */
+
+/** AVX2 and FMA3, with YMM state enabled by the OS. */
+#define MINNOW_CPU_AVX2 0x1
+/** AVX-512 F + BW + VL (+ DQ), with opmask/ZMM state enabled by the OS. */
+#define MINNOW_CPU_AVX512 0x2
+/** AVX-512 VNNI (implies MINNOW_CPU_AVX512). */
+#define MINNOW_CPU_AVX512VNNI 0x4
+/** AMX-TILE + AMX-INT8, tile state enabled by the OS and permission granted to this process. */
+#define MINNOW_CPU_AMX_INT8 0x8
+/** AVX-VNNI (the VEX-encoded 256-bit form; implies MINNOW_CPU_AVX2). */
+#define MINNOW_CPU_AVXVNNI 0x10
+
+/**
+ * Detects the features above once (cpuid + xgetbv) and caches the answer. On a CPU with AMX it asks the
+ * kernel, once per process, for permission to use the tile data state (arch_prctl ARCH_REQ_XCOMP_PERM)
+ * and reports AMX only if that was granted.
+ */
+int minnow_cpu_features(void);
+
+/* ---- f32-gemm ----------------------------------------------------------------------------------------- */
+
+/** Variant numbers of minnow_f32_gemm_variant. */
+#define MINNOW_F32_GEMM_C 0
+#define MINNOW_F32_GEMM_AVX2 1
+#define MINNOW_F32_GEMM_AVX512F 2
+#define MINNOW_F32_GEMM_VARIANTS 3
+
+/**
+ * C[m x n] = A[m x k] * B[k x n] (+ C when accumulate != 0); row-major, leading dimensions in elements.
+ * Uses the widest variant this CPU supports (chosen once). Nothing is read or written when m or n is 0;
+ * when k is 0, C is zeroed (or left as is when accumulating).
+ */
+void minnow_f32_gemm(int m, int n, int k, const float* a, int lda, const float* b, int ldb, float* c, int ldc,
+                     int accumulate);
+
+/** As minnow_f32_gemm with a forced variant; returns 0, or -1 (touching nothing) if this CPU lacks it. */
+int minnow_f32_gemm_variant(int variant, int m, int n, int k, const float* a, int lda, const float* b, int ldb,
+                            float* c, int ldc, int accumulate);
+
+/** 1 if this CPU can run the variant, else 0. */
+int minnow_f32_gemm_variant_supported(int variant);
+
+/** The variant minnow_f32_gemm uses on this CPU. */
+int minnow_f32_gemm_default_variant(void);
+
+/** ISA name of a variant ("c", "avx2", "avx512f"), or "unknown". */
+const char* minnow_f32_gemm_variant_isa(int variant);
+
+/** ISA name of the variant minnow_f32_gemm uses on this CPU. */
+const char* minnow_f32_gemm_isa(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

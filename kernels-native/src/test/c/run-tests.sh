@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Runs the native f32-gemm configs against a double-precision loop under AddressSanitizer.
+# The AVX-512 code runs twice where possible: on the real CPU (if it has AVX-512) and on the scalar
+# emulation in emu/ (always), so its tails and masks get tested on AVX2-only machines too.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+src=$here/../../main/c
+out=${1:-$here/../../../target/ctest}
+mkdir -p "$out"
+cflags=(-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -Wall -Wextra -I"$src")
+common=("$src"/common/scratch.c "$src"/cpu/cpu_features.c "$src"/f32-gemm/f32_gemm.c
+        "$src"/f32-gemm/f32_gemm_blocked.c "$src"/f32-gemm/f32_gemm_c.c "$src"/f32-gemm/f32_gemm_avx2.c
+        "$here"/f32_gemm_test.c)
+
+gcc "${cflags[@]}" "${common[@]}" "$src"/f32-gemm/f32_gemm_avx512f.c -o "$out"/f32_gemm_test -lm -lpthread
+gcc "${cflags[@]}" -c -I"$here"/emu -DMINNOW_TARGET_AVX512= "$src"/f32-gemm/f32_gemm_avx512f.c -o "$out"/avx512_emu.o
+gcc "${cflags[@]}" "${common[@]}" "$out"/avx512_emu.o -o "$out"/f32_gemm_test_emu -lm -lpthread
+
+configs=(c)
+grep -qw avx2 /proc/cpuinfo && grep -qw fma /proc/cpuinfo && configs+=(avx2)
+grep -qw avx512f /proc/cpuinfo && grep -qw avx512bw /proc/cpuinfo && grep -qw avx512vl /proc/cpuinfo && configs+=(avx512f)
+echo "native: ${configs[*]}"
+"$out"/f32_gemm_test "${configs[@]}"
+echo "emulated: avx512f"
+"$out"/f32_gemm_test_emu avx512f
