@@ -19,6 +19,7 @@ public final class KernelRegistry {
     public static List<KernelInfo<F32Gemm>> f32Gemm(BackendConfig cfg) {
         List<KernelInfo<F32Gemm>> list = new ArrayList<>();
         list.add(new KernelInfo<>("f32-gemm-scalar", "f32-gemm", "nothing", 0, () -> true, F32GemmReference::new));
+        list.add(new KernelInfo<>(io.minnow.engine.kernels.f32.F32GemmVector.idFor(cfg.vectorWidthCap()), "f32-gemm", "jdk.incubator.vector", 10, () -> io.minnow.engine.kernels.f32.F32GemmVector.available(cfg), () -> io.minnow.engine.kernels.f32.F32GemmVector.forCap(cfg.vectorWidthCap())));
         return list;
     }
 
