@@ -23,8 +23,8 @@ import static io.minnow.engine.api.Tensor.F32;
  * the row-major A operand of that GEMM.
  */
 final class Conv implements Op {
-    /** Upper bound on the im2col tile, in floats (16 MiB). */
-    private static final long COL_BUDGET = 4L << 20;
+    /** Upper bound on the im2col tile, in floats (16 MiB); tests lower it to exercise tiling. */
+    static volatile long colBudget = 4L << 20;
 
     enum Path { POINTWISE, DEPTHWISE, IM2COL }
 
@@ -65,7 +65,7 @@ final class Conv implements Op {
         if (rows * Math.max(1, mg) > Integer.MAX_VALUE || outPlane > Integer.MAX_VALUE) {
             throw Window.err(node, "convolution too large for 32-bit GEMM dimensions");
         }
-        int tile = (int) Math.max(1, Math.min(outPlane, Math.max(64, COL_BUDGET / Math.max(rows, 1))));
+        int tile = (int) Math.max(1, Math.min(outPlane, Math.max(8, colBudget / Math.max(rows, 1))));
         return new Plan(win, Math.toIntExact(x[0]), (int) c, (int) m, (int) group, cg, mg, k, outPlane, win.inSize(),
                 path, tile);
     }

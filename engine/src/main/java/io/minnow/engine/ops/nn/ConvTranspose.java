@@ -20,8 +20,6 @@ import static io.minnow.engine.api.Tensor.F32;
  * Scratch holds Wᵀ (transposed once per run) and one col tile.
  */
 final class ConvTranspose implements Op {
-    private static final long COL_BUDGET = 4L << 20;
-
     record Plan(Window win, int n, int c, int m, int group, int cg, int mg, long kernelSize, long inPlane, long outPlane,
                 int tile) {
         int rows() {
@@ -53,7 +51,7 @@ final class ConvTranspose implements Op {
         long rows = mg * win.kernelSize();
         long inPlane = win.inSize();
         if (rows > Integer.MAX_VALUE || inPlane > Integer.MAX_VALUE) throw Window.err(node, "ConvTranspose too large");
-        int tile = (int) Math.max(1, Math.min(inPlane, Math.max(64, COL_BUDGET / Math.max(1, rows))));
+        int tile = (int) Math.max(1, Math.min(inPlane, Math.max(8, Conv.colBudget / Math.max(1, rows))));
         return new Plan(win, Math.toIntExact(x[0]), (int) c, (int) m, (int) group, (int) (c / group), mg, win.kernelSize(),
                 inPlane, win.outSize(), tile);
     }
