@@ -156,7 +156,7 @@ final class Conv implements Op {
                 long src = xc + (i0 * w.in[1] + i1) * in2 + off2;
                 long d = dst + (lo - o2);
                 if (s2 == 1) {
-                    MemorySegment.copy(x, (src + lo) * 4, col, d * 4, (hi - lo) * 4);
+                    if (hi > lo) MemorySegment.copy(x, (src + lo) * 4, col, d * 4, (hi - lo) * 4);
                 } else {
                     for (long o = lo; o < hi; o++, d++) col.setAtIndex(F32, d, x.getAtIndex(F32, src + o * s2));
                 }

@@ -172,6 +172,16 @@ class ConvTest {
     }
 
     @Test
+    void inputSmallerThanPadding() {
+        Random rnd = new Random(12);
+        for (long size : new long[]{1, 2}) {
+            Tensor x = random(rnd, 2, 4, size), w = random(rnd, 3, 4, 3), b = random(rnd, 3);
+            Tensor y = new NodeCase("Conv").input("x", x).constant("w", w).constant("b", b).attr("pads", 2L, 2L).output("y").run();
+            assertClose(Naive.conv(x, w, b, 1, new long[]{1}, new long[]{1}, new long[]{2, 2}), y, 1e-4, 1e-5, "size " + size);
+        }
+    }
+
+    @Test
     void emptyBatch() {
         Tensor y = new NodeCase("Conv").input("x", Tensor.allocate(io.minnow.formats.DataType.FLOAT, 0, 2, 4, 4))
                 .constant("w", Tensor.allocate(io.minnow.formats.DataType.FLOAT, 3, 2, 3, 3)).output("y").run();
