@@ -95,6 +95,31 @@ final class F32GemmTiles512 {
         v.intoMemorySegment(c, byteOff, NATIVE);
     }
 
+    /**
+     * Packs kc rows × ncb columns of B (from element bOff, row stride ldb) into panels of NR columns:
+     * panel jp holds row p at dst[(jp*kc + p)*NR], zero-padded past ncb.
+     */
+    static void packB(int kc, int ncb, MemorySegment b, long bOff, int ldb, float[] dst) {
+        int full = ncb / NR;
+        for (int jp = 0; jp < full; jp++) {
+            long src = (bOff + (long) jp * NR) * 4;
+            int d = jp * kc * NR;
+            for (int p = 0; p < kc; p++, src += (long) ldb * 4, d += NR) {
+                FloatVector.fromMemorySegment(S, b, src, NATIVE).intoArray(dst, d);
+                FloatVector.fromMemorySegment(S, b, src + 4L * L, NATIVE).intoArray(dst, d + L);
+            }
+        }
+        int rest = ncb - full * NR;
+        if (rest > 0) {
+            long src = bOff + (long) full * NR;
+            int d = full * kc * NR;
+            for (int p = 0; p < kc; p++, src += ldb, d += NR) {
+                for (int j = 0; j < rest; j++) dst[d + j] = b.getAtIndex(F32, src + j);
+                for (int j = rest; j < NR; j++) dst[d + j] = 0f;
+            }
+        }
+    }
+
     /** One row of C over kc steps, B read in place (no packing): c[0..n) (+)= a[0..kc) · B[kc × n]. */
     static void row(int n, int kc, MemorySegment a, long ai, MemorySegment b, long bi, int ldb, MemorySegment c,
                     long ci, boolean add) {

@@ -33,7 +33,7 @@ public final class F32GemmVector implements F32Gemm {
     /** About this many columns of B are packed at once (KC×NC floats in L2), rounded to whole panels. */
     static final int NC = 1024;
     /** Products with at most this many rows are computed without packing. */
-    static final int SMALL_M = 4;
+    static final int SMALL_M = 8;
 
     private final int bits;
     private final int lanes;
@@ -149,18 +149,11 @@ public final class F32GemmVector implements F32Gemm {
         }
     }
 
-    /** Packs kc rows × ncb columns of B into panels of NR columns: panel jp holds rows p at [(jp*kc + p)*NR]. */
     private void packB(int kc, int ncb, MemorySegment b, long bOff, int ldb, float[] dst) {
-        int panels = (ncb + nr - 1) / nr;
-        for (int jp = 0; jp < panels; jp++) {
-            int col = jp * nr;
-            int w = Math.min(nr, ncb - col);
-            int base = jp * kc * nr;
-            for (int p = 0; p < kc; p++) {
-                int d = base + p * nr;
-                MemorySegment.copy(b, F32, (bOff + (long) p * ldb + col) * 4, dst, d, w);
-                for (int j = w; j < nr; j++) dst[d + j] = 0f;
-            }
+        switch (bits) {
+            case 128 -> F32GemmTiles128.packB(kc, ncb, b, bOff, ldb, dst);
+            case 256 -> F32GemmTiles256.packB(kc, ncb, b, bOff, ldb, dst);
+            default -> F32GemmTiles512.packB(kc, ncb, b, bOff, ldb, dst);
         }
     }
 
