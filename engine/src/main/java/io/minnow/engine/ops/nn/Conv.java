@@ -1,6 +1,7 @@
 package io.minnow.engine.ops.nn;
 
 import io.minnow.engine.api.Tensor;
+import io.minnow.engine.kernels.f32.F32Axpy;
 import io.minnow.engine.ops.Attrs;
 import io.minnow.engine.ops.ExecContext;
 import io.minnow.engine.ops.FusedActivation;
@@ -180,53 +181,79 @@ final class Conv implements Op {
         });
     }
 
-    /** Depthwise: output channel m reads only input channel m / mg; taps accumulate in (k0, k1, k2) order. */
+    /** Per-thread buffers of the depthwise path: [0] the zero-padded input plane, [1] one output row. */
+    private static final ThreadLocal<float[][]> DW = ThreadLocal.withInitial(() -> new float[][]{new float[0], new float[0]});
+
+    /**
+     * Depthwise: output channel m reads only input channel m / mg. The input plane is copied once into a
+     * zero-padded array, so the tap loops run without bounds tests over heap arrays (which C2 vectorises);
+     * each output row accumulates its taps in (k0, k1, k2) order, then gets bias and activation.
+     */
     private static void depthwise(ExecContext ctx, Plan p, MemorySegment x, MemorySegment w, Tensor b, MemorySegment y,
                                   FusedActivation act) {
         Window win = p.win;
         int planes = p.n * p.m;
+        int out2 = (int) win.out[2];
+        int s2 = (int) win.stride[2];
+        int d0 = (int) (win.in[0] + win.padBegin[0] + win.padEnd[0]);
+        int d1 = (int) (win.in[1] + win.padBegin[1] + win.padEnd[1]);
+        int d2 = (int) (win.in[2] + win.padBegin[2] + win.padEnd[2]);
+        int padded = d0 * d1 * d2;
+        int bits = F32Axpy.bitsFor(ctx.kernels().config().vectorWidthCap());
         ctx.parallel().forRange(planes, Math.max(1, (int) (2048 / Math.max(1, p.outPlane * p.kernelSize))), (s, e) -> {
+            float[][] buf = DW.get();
+            if (buf[0].length < padded) buf[0] = new float[padded];
+            if (buf[1].length < out2) buf[1] = new float[out2];
+            float[] xp = buf[0], acc = buf[1];
+            int lastChannel = -1, lastImage = -1;
             for (int plane = s; plane < e; plane++) {
-                int n = plane / p.m, m = plane % p.m;
-                long xBase = ((long) n * p.c + m / p.mg) * p.inPlane;
+                int n = plane / p.m, m = plane % p.m, ch = m / p.mg;
+                if (ch != lastChannel || n != lastImage) { // channel multipliers share one padded plane
+                    fillPadded(x, ((long) n * p.c + ch) * p.inPlane, win, xp, d1, d2);
+                    lastChannel = ch;
+                    lastImage = n;
+                }
                 long yBase = (long) plane * p.outPlane;
                 long wBase = (long) m * p.kernelSize;
-                zero(y, yBase, p.outPlane);
-                for (long o0 = 0; o0 < win.out[0]; o0++) {
-                    for (long k0 = 0; k0 < win.kernel[0]; k0++) {
-                        long i0 = o0 * win.stride[0] - win.padBegin[0] + k0 * win.dilation[0];
-                        if (i0 < 0 || i0 >= win.in[0]) continue;
-                        for (long o1 = 0; o1 < win.out[1]; o1++) {
-                            long yRow = yBase + (o0 * win.out[1] + o1) * win.out[2];
-                            for (long k1 = 0; k1 < win.kernel[1]; k1++) {
-                                long i1 = o1 * win.stride[1] - win.padBegin[1] + k1 * win.dilation[1];
-                                if (i1 < 0 || i1 >= win.in[1]) continue;
-                                long xRow = xBase + (i0 * win.in[1] + i1) * win.in[2];
+                float bias = b == null ? 0f : b.getFloat(m);
+                for (int o0 = 0; o0 < win.out[0]; o0++) {
+                    for (int o1 = 0; o1 < win.out[1]; o1++) {
+                        java.util.Arrays.fill(acc, 0, out2, 0f);
+                        for (int k0 = 0; k0 < win.kernel[0]; k0++) {
+                            int i0 = (int) (o0 * win.stride[0] + k0 * win.dilation[0]);
+                            for (int k1 = 0; k1 < win.kernel[1]; k1++) {
+                                int i1 = (int) (o1 * win.stride[1] + k1 * win.dilation[1]);
+                                int row = (i0 * d1 + i1) * d2;
                                 long wRow = wBase + (k0 * win.kernel[1] + k1) * win.kernel[2];
-                                for (long k2 = 0; k2 < win.kernel[2]; k2++) {
+                                for (int k2 = 0; k2 < win.kernel[2]; k2++) {
                                     float wv = w.getAtIndex(F32, wRow + k2);
-                                    long off2 = k2 * win.dilation[2] - win.padBegin[2];
-                                    long s2 = win.stride[2];
-                                    long lo = Math.max(0, Math.ceilDiv(-off2, s2));
-                                    long hi = Math.min(win.out[2], Math.floorDiv(win.in[2] - 1 - off2, s2) + 1);
+                                    int base = row + (int) (k2 * win.dilation[2]);
                                     if (s2 == 1) {
-                                        long xr = xRow + off2;
-                                        for (long o2 = lo; o2 < hi; o2++) {
-                                            y.setAtIndex(F32, yRow + o2, y.getAtIndex(F32, yRow + o2) + wv * x.getAtIndex(F32, xr + o2));
-                                        }
+                                        F32Axpy.axpy(bits, wv, xp, base, acc, 0, out2);
                                     } else {
-                                        for (long o2 = lo; o2 < hi; o2++) {
-                                            y.setAtIndex(F32, yRow + o2,
-                                                    y.getAtIndex(F32, yRow + o2) + wv * x.getAtIndex(F32, xRow + o2 * s2 + off2));
-                                        }
+                                        for (int o2 = 0; o2 < out2; o2++) acc[o2] += wv * xp[base + o2 * s2];
                                     }
                                 }
                             }
                         }
+                        long yRow = yBase + ((long) o0 * win.out[1] + o1) * out2;
+                        MemorySegment.copy(acc, 0, y, F32, yRow * 4, out2);
+                        Epilogue.apply(y, yRow, out2, b != null, bias, act);
                     }
                 }
-                Epilogue.apply(y, yBase, p.outPlane, b != null, b == null ? 0f : b.getFloat(m), act);
             }
         });
+    }
+
+    /** Copies one input plane into xp with the window's padding as zeros around it. */
+    private static void fillPadded(MemorySegment x, long base, Window w, float[] xp, int d1, int d2) {
+        java.util.Arrays.fill(xp, 0f);
+        for (int i0 = 0; i0 < w.in[0]; i0++) {
+            for (int i1 = 0; i1 < w.in[1]; i1++) {
+                long src = base + (i0 * w.in[1] + i1) * w.in[2];
+                int dst = (int) (((i0 + w.padBegin[0]) * d1 + i1 + w.padBegin[1]) * d2 + w.padBegin[2]);
+                MemorySegment.copy(x, F32, src * 4, xp, dst, (int) w.in[2]);
+            }
+        }
     }
 }
