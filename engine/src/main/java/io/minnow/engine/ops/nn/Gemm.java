@@ -1,6 +1,7 @@
 package io.minnow.engine.ops.nn;
 
 import io.minnow.engine.api.Tensor;
+import io.minnow.engine.kernels.f32.F32Dot;
 import io.minnow.engine.ops.ExecContext;
 import io.minnow.engine.ops.FusedActivation;
 import io.minnow.engine.ops.InferContext;
@@ -18,7 +19,14 @@ import static io.minnow.engine.api.Tensor.F32;
  * operands are copied to scratch first); double and the integer types through a plain loop.
  */
 final class Gemm implements Op {
-    record Dims(int m, int n, int k, boolean transA, boolean transB, int cRows, int cCols) {}
+    /** With transB and at most this many rows, Y is row-by-column dot products: no copy of B. */
+    static final int DOT_ROWS = 8;
+
+    record Dims(int m, int n, int k, boolean transA, boolean transB, int cRows, int cCols) {
+        boolean dots() {
+            return transB && m <= DOT_ROWS;
+        }
+    }
 
     static Dims dims(String node, io.minnow.engine.ops.Attrs attrs, long[] a, long[] b, long[] c) {
         if (a.length != 2 || b.length != 2) {
@@ -57,7 +65,7 @@ final class Gemm implements Op {
         Dims d = dims(ctx.nodeName(), ctx.attrs(), ctx.inputShape(0), ctx.inputShape(1), ctx.hasInput(2) ? ctx.inputShape(2) : null);
         ctx.setOutput(0, t, new long[]{d.m, d.n});
         if (t == DataType.FLOAT) {
-            long s = (d.transA ? (long) d.m * d.k : 0) + (d.transB ? (long) d.k * d.n : 0);
+            long s = (d.transA ? (long) d.m * d.k : 0) + (d.transB && !d.dots() ? (long) d.k * d.n : 0);
             if (s > 0) ctx.requestScratch(s * 4);
         }
     }
@@ -87,7 +95,7 @@ final class Gemm implements Op {
             transpose(ctx, ad, d.k, d.m, s, 0);
             ad = s;
         }
-        if (d.transB) {
+        if (d.transB && !d.dots()) {
             long at = d.transA ? (long) d.m * d.k : 0;
             transpose(ctx, bd, d.n, d.k, s, at);
             bd = s;
@@ -96,6 +104,16 @@ final class Gemm implements Op {
         MemorySegment yd = y.data();
         if (d.k == 0) {
             for (long i = 0; i < y.size(); i++) yd.setAtIndex(F32, i, 0f);
+        } else if (d.dots()) {
+            MemorySegment as = ad, bs = bd;
+            int bits = F32Dot.bitsFor(ctx.kernels().config().vectorWidthCap());
+            ctx.parallel().forRange(d.n, Math.max(1, 16384 / Math.max(1, d.k)), (j0, j1) -> {
+                for (int i = 0; i < d.m; i++) {
+                    for (int j = j0; j < j1; j++) {
+                        yd.setAtIndex(F32, (long) i * d.n + j, F32Dot.dot(bits, as, (long) i * d.k, bs, (long) j * d.k, d.k));
+                    }
+                }
+            });
         } else {
             Gemms.gemm(ctx, d.m, d.n, d.k, ad, 0, lda, bd, bOff, ldb, yd, 0, d.n);
         }

@@ -38,7 +38,8 @@ class GemmTest {
     @Test
     void everyTransposeAndBiasShape() {
         Random rnd = new Random(2);
-        int m = 13, n = 37, k = 21;
+        int n = 37, k = 21;
+        for (int m : new int[]{13, 3}) // 3 rows with transB take the dot-product path
         for (boolean ta : new boolean[]{false, true}) {
             for (boolean tb : new boolean[]{false, true}) {
                 for (long[] cShape : new long[][]{null, {}, {1}, {n}, {1, n}, {m, 1}, {m, n}, {1, 1}}) {
@@ -48,7 +49,7 @@ class GemmTest {
                     NodeCase node = new NodeCase("Gemm").opset(13).input("a", a).constant("b", b);
                     if (c != null) node.input("c", c);
                     node.attr("transA", ta ? 1L : 0L).attr("transB", tb ? 1L : 0L).attr("alpha", alpha).attr("beta", beta).output("y");
-                    String what = "ta=" + ta + " tb=" + tb + " c=" + java.util.Arrays.toString(cShape);
+                    String what = "m=" + m + " ta=" + ta + " tb=" + tb + " c=" + java.util.Arrays.toString(cShape);
                     Tensor y = node.run(1, Integer.MAX_VALUE).get("y");
                     assertClose(expected(a, b, c, ta, tb, alpha, beta, m, n, k), y, 1e-4, 1e-5, what);
                     assertClose(y, node.run(1, 0).get("y"), 1e-4, 1e-5, "scalar " + what);
@@ -69,7 +70,9 @@ class GemmTest {
         assertBitEqual(y1, node.run(4, Integer.MAX_VALUE).get("y"), "4 threads");
         Tensor a1 = random(rnd, 1, 90);
         NodeCase gemv = new NodeCase("Gemm").input("a", a1).constant("b", b).attr("transB", 1L).output("y");
-        assertBitEqual(gemv.run(1, Integer.MAX_VALUE).get("y"), gemv.run(3, Integer.MAX_VALUE).get("y"), "gemv threads");
+        Tensor g1 = gemv.run(1, Integer.MAX_VALUE).get("y");
+        assertClose(expected(a1, b, null, false, true, 1, 0, 1, 200, 90), g1, 1e-4, 1e-5, "gemv");
+        assertBitEqual(g1, gemv.run(3, Integer.MAX_VALUE).get("y"), "gemv threads");
     }
 
     @Test
