@@ -72,6 +72,19 @@ class MatMulTest {
     }
 
     @Test
+    void fusedActivationEqualsUnfused() {
+        Random rnd = new Random(9);
+        Tensor a = random(rnd, 2, 5, 7), b = random(rnd, 7, 9);
+        var act = new io.minnow.engine.ops.FusedActivation(io.minnow.engine.ops.FusedActivation.Kind.CLIP, -0.2f, 0.3f, 0, 0);
+        Tensor y = new NodeCase("MatMul").input("a", a).constant("b", b).output("y").run().copy();
+        for (long i = 0; i < y.size(); i++) y.setFloat(i, act.apply(y.getFloat(i)));
+        Tensor fused = new NodeCase("MatMul").input("a", a).constant("b", b).attr(io.minnow.engine.ops.FusedActivation.ATTR, "Clip")
+                .attr(io.minnow.engine.ops.FusedActivation.ATTR + ".min", -0.2f).attr(io.minnow.engine.ops.FusedActivation.ATTR + ".max", 0.3f)
+                .output("y").run();
+        assertBitEqual(y, fused, "clip");
+    }
+
+    @Test
     void integersAndErrors() {
         Tensor a = Tensor.ofLongs(new long[]{1, 2, 3, 4, 5, 6}, 2, 3), b = Tensor.ofLongs(new long[]{1, 0, 0, 1, 2, 2}, 3, 2);
         Tensor y = new NodeCase("MatMul").input("a", a).input("b", b).output("y").run();

@@ -37,6 +37,24 @@ class ResizeTest {
                 resize(X22, new float[]{1, 1, 2, 2}, "linear", "align_corners"), 1e-6, 1e-6, "upsample align_corners");
     }
 
+    private static final Tensor X44 = Tensor.of(new float[]{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16}, 1, 1, 4, 4);
+
+    @Test
+    void opset18AntialiasAxesAndAspectRatio() {
+        Tensor lin = new NodeCase("Resize").opset(18).input("x", X44).none().constant("scales", Tensor.of(new float[]{1, 1, 0.6f, 0.6f}, 4))
+                .attr("mode", "linear").attr("antialias", 1L).output("y").run();
+        assertClose(Tensor.of(new float[]{2.875f, 4.5f, 9.375f, 11f}, 1, 1, 2, 2), lin, 1e-5, 1e-5, "linear antialias");
+        Tensor cub = new NodeCase("Resize").opset(18).input("x", X44).none().constant("scales", Tensor.of(new float[]{1, 1, 0.6f, 0.6f}, 4))
+                .attr("mode", "cubic").attr("antialias", 1L).output("y").run();
+        assertClose(Tensor.of(new float[]{2.5180721f, 4.2858863f, 9.589329f, 11.357142f}, 1, 1, 2, 2), cub, 1e-5, 1e-5, "cubic antialias");
+        Tensor keep = new NodeCase("Resize").opset(18).input("x", X22).none().none().constant("sizes", Tensor.ofLongs(new long[]{7, 8}, 2))
+                .attr("axes", 2L, 3L).attr("keep_aspect_ratio_policy", "not_larger").output("y").run();
+        float[] row1 = {1, 1, 1, 1, 2, 2, 2}, row3 = {3, 3, 3, 3, 4, 4, 4};
+        float[] e = new float[49];
+        for (int r = 0; r < 7; r++) System.arraycopy(r < 4 ? row1 : row3, 0, e, r * 7, 7);
+        assertClose(Tensor.of(e, 1, 1, 7, 7), keep, 0, 0, "not_larger");
+    }
+
     @Test
     void sizesOpset10AndErrors() {
         Tensor y = new NodeCase("Resize").opset(13).input("x", X22).none().none().constant("sizes", Tensor.ofLongs(new long[]{1, 1, 3, 3}, 4))
