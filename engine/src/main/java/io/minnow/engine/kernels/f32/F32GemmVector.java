@@ -13,7 +13,7 @@ import static io.minnow.engine.api.Tensor.F32;
  * vectors, A per (MC rows × KC) block into panels of {@code MR = 6} rows, and a 6×2-vector register tile
  * (12 accumulators, FMA) runs over each pair of panels. Partial panels are zero-padded when packed, so the
  * micro-kernel always computes a full tile; edge tiles go through a small buffer. A product with at most
- * {@link #SMALL_M} rows (GEMV-like) skips packing and streams B straight from memory.
+ * {@link #SMALL_M} rows (GEMV-like) skips packing and reads B in place, block by block.
  *
  * <p>Every C element is computed the same way whichever path, tile or row/column split produced it: per
  * KC block a fused-multiply-add chain starting from zero in k order, then {@code c = block} for the first
@@ -47,11 +47,18 @@ public final class F32GemmVector implements F32Gemm {
         final float[] a;
         final float[] b;
         final float[] tile;
+        private MemorySegment chunk;
 
         Buffers(int nr, int nc) {
             a = new float[MC * KC];
             b = new float[KC * nc];
             tile = new float[MR * nr];
+        }
+
+        /** Off-heap room for KC rows × width columns of B (the few-rows path). */
+        MemorySegment chunk(int width) {
+            if (chunk == null) chunk = java.lang.foreign.Arena.ofAuto().allocate((long) KC * width * 4, 64);
+            return chunk;
         }
     }
 
@@ -181,17 +188,38 @@ public final class F32GemmVector implements F32Gemm {
         }
     }
 
+    /**
+     * Few rows: no panel packing. B is walked in blocks of KC rows × {@code 16·lanes} columns; with two or
+     * more rows each block is first copied to a contiguous buffer (64 KiB at 256 bits: it stays in L2 and,
+     * unlike rows of a power-of-two stride, does not thrash cache sets), then every row of A runs over it.
+     */
     private void smallM(int m, int n, int k, MemorySegment a, long aOff, int lda, MemorySegment b, long bOff, int ldb,
                         MemorySegment c, long cOff, int ldc, boolean accumulate) {
+        int width = 16 * lanes;
+        MemorySegment chunk = m > 1 ? buffers.get().chunk(width) : null;
         for (int pc = 0; pc < k; pc += KC) {
             int kc = Math.min(KC, k - pc);
             boolean add = accumulate || pc > 0;
-            for (int i = 0; i < m; i++) {
-                long ai = aOff + (long) i * lda + pc, bi = bOff + (long) pc * ldb, ci = cOff + (long) i * ldc;
-                switch (bits) {
-                    case 128 -> F32GemmTiles128.row(n, kc, a, ai, b, bi, ldb, c, ci, add);
-                    case 256 -> F32GemmTiles256.row(n, kc, a, ai, b, bi, ldb, c, ci, add);
-                    default -> F32GemmTiles512.row(n, kc, a, ai, b, bi, ldb, c, ci, add);
+            for (int j = 0; j < n; j += width) {
+                int w = Math.min(width, n - j);
+                MemorySegment src = b;
+                long bi = bOff + (long) pc * ldb + j;
+                int ld = ldb;
+                if (chunk != null) {
+                    for (int p = 0; p < kc; p++) {
+                        MemorySegment.copy(b, (bi + (long) p * ldb) * 4, chunk, (long) p * w * 4, (long) w * 4);
+                    }
+                    src = chunk;
+                    bi = 0;
+                    ld = w;
+                }
+                for (int i = 0; i < m; i++) {
+                    long ai = aOff + (long) i * lda + pc, ci = cOff + (long) i * ldc + j;
+                    switch (bits) {
+                        case 128 -> F32GemmTiles128.row(w, kc, a, ai, src, bi, ld, c, ci, add);
+                        case 256 -> F32GemmTiles256.row(w, kc, a, ai, src, bi, ld, c, ci, add);
+                        default -> F32GemmTiles512.row(w, kc, a, ai, src, bi, ld, c, ci, add);
+                    }
                 }
             }
         }
