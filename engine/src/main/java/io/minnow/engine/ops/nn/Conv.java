@@ -1,7 +1,7 @@
 package io.minnow.engine.ops.nn;
 
 import io.minnow.engine.api.Tensor;
-import io.minnow.engine.kernels.f32.F32Axpy;
+import io.minnow.engine.kernels.f32.F32Rows;
 import io.minnow.engine.ops.Attrs;
 import io.minnow.engine.ops.ExecContext;
 import io.minnow.engine.ops.FusedActivation;
@@ -199,7 +199,7 @@ final class Conv implements Op {
         int d1 = (int) (win.in[1] + win.padBegin[1] + win.padEnd[1]);
         int d2 = (int) (win.in[2] + win.padBegin[2] + win.padEnd[2]);
         int padded = d0 * d1 * d2;
-        int bits = F32Axpy.bitsFor(ctx.kernels().config().vectorWidthCap());
+        int bits = F32Rows.bitsFor(ctx.kernels().config().vectorWidthCap());
         ctx.parallel().forRange(planes, Math.max(1, (int) (2048 / Math.max(1, p.outPlane * p.kernelSize))), (s, e) -> {
             float[][] buf = DW.get();
             if (buf[0].length < padded) buf[0] = new float[padded];
@@ -229,7 +229,7 @@ final class Conv implements Op {
                                     float wv = w.getAtIndex(F32, wRow + k2);
                                     int base = row + (int) (k2 * win.dilation[2]);
                                     if (s2 == 1) {
-                                        F32Axpy.axpy(bits, wv, xp, base, acc, 0, out2);
+                                        F32Rows.axpy(bits, wv, xp, base, acc, 0, out2);
                                     } else {
                                         for (int o2 = 0; o2 < out2; o2++) acc[o2] += wv * xp[base + o2 * s2];
                                     }

@@ -1,6 +1,7 @@
 package io.minnow.engine.ops.nn;
 
 import io.minnow.engine.api.Tensor;
+import io.minnow.engine.kernels.f32.F32Rows;
 import io.minnow.engine.ops.Attrs;
 import io.minnow.engine.ops.ExecContext;
 import io.minnow.engine.ops.InferContext;
@@ -23,6 +24,9 @@ import static io.minnow.engine.api.Tensor.F32;
  * and NaN for AveragePool without count_include_pad.
  */
 final class Pool implements Op {
+    /** Per-thread buffers of the float32 path: [0] column accumulator over an input row, [1] one output row. */
+    private static final ThreadLocal<float[][]> ROW = ThreadLocal.withInitial(() -> new float[][]{new float[0], new float[0]});
+
     private final boolean max;
 
     Pool(boolean max) {
@@ -76,6 +80,10 @@ final class Pool implements Op {
         if (planes == 0 || out == 0) return;
         boolean f32 = x.type() == DataType.FLOAT;
         int grain = (int) Math.max(1, 4096 / Math.max(1, out * w.kernelSize()));
+        if (f32 && ind == null) {
+            fastF32(ctx, w, x.data(), y.data(), Math.toIntExact(planes), grain, includePad);
+            return;
+        }
         ctx.parallel().forRange(Math.toIntExact(planes), grain, (s, e) -> {
             long[] lo = new long[3], hi = new long[3], padded = new long[3];
             for (long plane = s; plane < e; plane++) {
@@ -120,6 +128,104 @@ final class Pool implements Op {
                             if (f32) y.data().setAtIndex(F32, yi, (float) r);
                             else y.setDouble(yi, r);
                         }
+                    }
+                }
+            }
+        });
+    }
+
+    /**
+     * float32 without indices, separably: per dim, each window's first input index and its number of taps
+     * inside the input (and inside input + pads) are tabulated once; then for each output row the
+     * window's input rows are combined column by column (long contiguous loops), and the result is
+     * combined along the last dim per output. Averages sum in float.
+     */
+    private void fastF32(ExecContext ctx, Window w, MemorySegment x, MemorySegment y, int planes, int grain, boolean includePad) {
+        int[][] first = new int[3][], count = new int[3][], padded = new int[3][];
+        long[] lo = new long[3], hi = new long[3], pc = new long[3];
+        for (int d = 0; d < 3; d++) {
+            int n = (int) w.out[d];
+            first[d] = new int[n];
+            count[d] = new int[n];
+            padded[d] = new int[n];
+            for (int o = 0; o < n; o++) {
+                taps(w, d, o, lo, hi, pc);
+                first[d][o] = (int) (o * w.stride[d] - w.padBegin[d] + lo[d] * w.dilation[d]);
+                count[d][o] = (int) (hi[d] - lo[d]);
+                padded[d][o] = (int) pc[d];
+            }
+        }
+        int in1 = (int) w.in[1], in2 = (int) w.in[2];
+        int dl0 = (int) w.dilation[0], dl1 = (int) w.dilation[1], dl2 = (int) w.dilation[2];
+        long in = w.inSize(), out = w.outSize();
+        int out2 = (int) w.out[2];
+        int k2 = (int) w.kernel[2], s2 = (int) w.stride[2], pb2 = (int) w.padBegin[2];
+        // interior outputs along the last dim: every tap inside the input (a contiguous range)
+        int lo2 = 0;
+        while (lo2 < out2 && count[2][lo2] != k2) lo2++;
+        int hi2 = lo2;
+        while (hi2 < out2 && count[2][hi2] == k2) hi2++;
+        int iLo = lo2, iHi = hi2;
+        int bits = F32Rows.bitsFor(ctx.kernels().config().vectorWidthCap());
+        ctx.parallel().forRange(planes, grain, (s, e) -> {
+            float[][] buf = ROW.get();
+            if (buf[0].length < in2) buf[0] = new float[in2];
+            if (buf[1].length < out2) buf[1] = new float[out2];
+            float[] acc = buf[0], res = buf[1];
+            for (long plane = s; plane < e; plane++) {
+                long xb = plane * in, yi = plane * out;
+                for (int o0 = 0; o0 < w.out[0]; o0++) {
+                    int f0 = first[0][o0], n0 = count[0][o0];
+                    for (int o1 = 0; o1 < w.out[1]; o1++, yi += out2) {
+                        int f1 = first[1][o1], n1 = count[1][o1];
+                        if (n0 == 0 || n1 == 0) {
+                            for (int o2 = 0; o2 < out2; o2++) y.setAtIndex(F32, yi + o2, max || includePad ? 0f : Float.NaN);
+                            continue;
+                        }
+                        // stage 1: combine the window's input rows, column by column
+                        MemorySegment.copy(x, F32, (xb + ((long) f0 * in1 + f1) * in2) * 4, acc, 0, in2);
+                        for (int t0 = 0; t0 < n0; t0++) {
+                            for (int t1 = t0 == 0 ? 1 : 0; t1 < n1; t1++) {
+                                long row = xb + ((long) (f0 + t0 * dl0) * in1 + f1 + t1 * dl1) * in2;
+                                if (max) F32Rows.maxInto(bits, x, row, acc, in2);
+                                else F32Rows.addInto(bits, x, row, acc, in2);
+                            }
+                        }
+                        // stage 2: combine along the last dim; interior windows tap by tap over all outputs
+                        for (int o2 = 0; o2 < out2; o2++) {
+                            if (o2 == iLo) o2 = iHi;
+                            if (o2 >= out2) break;
+                            int f2 = first[2][o2], n2 = count[2][o2];
+                            float r;
+                            if (n2 == 0) {
+                                r = max || includePad ? 0f : Float.NaN;
+                            } else if (max) {
+                                r = acc[f2];
+                                for (int t2 = 1; t2 < n2; t2++) r = Math.max(r, acc[f2 + t2 * dl2]);
+                            } else {
+                                r = 0;
+                                for (int t2 = 0; t2 < n2; t2++) r += acc[f2 + t2 * dl2];
+                            }
+                            res[o2] = r;
+                        }
+                        for (int t2 = 0; t2 < k2; t2++) {
+                            int off = t2 * dl2 - pb2;
+                            if (t2 == 0) {
+                                for (int o2 = iLo; o2 < iHi; o2++) res[o2] = acc[o2 * s2 + off];
+                            } else if (max) {
+                                for (int o2 = iLo; o2 < iHi; o2++) res[o2] = Math.max(res[o2], acc[o2 * s2 + off]);
+                            } else {
+                                for (int o2 = iLo; o2 < iHi; o2++) res[o2] += acc[o2 * s2 + off];
+                            }
+                        }
+                        if (!max) {
+                            for (int o2 = 0; o2 < out2; o2++) {
+                                long div = includePad ? (long) padded[0][o0] * padded[1][o1] * padded[2][o2]
+                                        : (long) n0 * n1 * count[2][o2];
+                                res[o2] /= div;
+                            }
+                        }
+                        MemorySegment.copy(res, 0, y, F32, yi * 4, out2);
                     }
                 }
             }

@@ -7,7 +7,7 @@ import java.util.Random;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
 /** Every width gives exactly the scalar loop's bits (separate multiply and add). */
-class F32AxpyTest {
+class F32RowsTest {
     @Test
     void everyWidthMatchesScalarBitForBit() {
         Random rnd = new Random(1);
@@ -18,10 +18,10 @@ class F32AxpyTest {
             for (int i = 0; i < y0.length; i++) y0[i] = rnd.nextFloat() - 0.5f;
             float a = rnd.nextFloat() * 3;
             float[] expected = y0.clone();
-            F32Axpy.axpy(0, a, x, 7, expected, 3, n);
+            F32Rows.axpy(0, a, x, 7, expected, 3, n);
             for (int bits : new int[]{128, 256, 512}) {
                 float[] y = y0.clone();
-                F32Axpy.axpy(bits, a, x, 7, y, 3, n);
+                F32Rows.axpy(bits, a, x, 7, y, 3, n);
                 assertArrayEquals(expected, y, "n=" + n + " bits=" + bits);
             }
         }
