@@ -25,20 +25,12 @@ public final class F32Rows {
         return F32GemmVector.bitsFor(cap);
     }
 
-    private static VectorSpecies<Float> species(int bits) {
-        return switch (bits) {
-            case 128 -> FloatVector.SPECIES_128;
-            case 256 -> FloatVector.SPECIES_256;
-            default -> FloatVector.SPECIES_512;
-        };
-    }
-
     /** {@code y[yOff+i] += a · x[xOff+i]} for i in [0, n). */
     public static void axpy(int bits, float a, float[] x, int xOff, float[] y, int yOff, int n) {
         int i = switch (bits) {
-            case 128 -> axpyV(FloatVector.SPECIES_128, a, x, xOff, y, yOff, n);
-            case 256 -> axpyV(FloatVector.SPECIES_256, a, x, xOff, y, yOff, n);
-            case 512 -> axpyV(FloatVector.SPECIES_512, a, x, xOff, y, yOff, n);
+            case 128 -> axpy128(a, x, xOff, y, yOff, n);
+            case 256 -> axpy256(a, x, xOff, y, yOff, n);
+            case 512 -> axpy512(a, x, xOff, y, yOff, n);
             default -> 0;
         };
         for (; i < n; i++) y[yOff + i] += a * x[xOff + i];
@@ -47,9 +39,9 @@ public final class F32Rows {
     /** {@code y[i] = max(y[i], x[xOff+i])} for i in [0, n), x read from a segment (element offset). */
     public static void maxInto(int bits, MemorySegment x, long xOff, float[] y, int n) {
         int i = switch (bits) {
-            case 128 -> maxV(FloatVector.SPECIES_128, x, xOff, y, n);
-            case 256 -> maxV(FloatVector.SPECIES_256, x, xOff, y, n);
-            case 512 -> maxV(FloatVector.SPECIES_512, x, xOff, y, n);
+            case 128 -> max128(x, xOff, y, n);
+            case 256 -> max256(x, xOff, y, n);
+            case 512 -> max512(x, xOff, y, n);
             default -> 0;
         };
         for (; i < n; i++) y[i] = Math.max(y[i], x.getAtIndex(F32, xOff + i));
@@ -58,17 +50,18 @@ public final class F32Rows {
     /** {@code y[i] += x[xOff+i]} for i in [0, n), x read from a segment (element offset). */
     public static void addInto(int bits, MemorySegment x, long xOff, float[] y, int n) {
         int i = switch (bits) {
-            case 128 -> addV(FloatVector.SPECIES_128, x, xOff, y, n);
-            case 256 -> addV(FloatVector.SPECIES_256, x, xOff, y, n);
-            case 512 -> addV(FloatVector.SPECIES_512, x, xOff, y, n);
+            case 128 -> add128(x, xOff, y, n);
+            case 256 -> add256(x, xOff, y, n);
+            case 512 -> add512(x, xOff, y, n);
             default -> 0;
         };
         for (; i < n; i++) y[i] += x.getAtIndex(F32, xOff + i);
     }
 
-    // The species arrives as a constant from each call site above; these small methods inline into them.
+    // One method per width: C2 compiles Vector API code to vector instructions only for a constant species.
 
-    private static int axpyV(VectorSpecies<Float> s, float a, float[] x, int xOff, float[] y, int yOff, int n) {
+    private static int axpy128(float a, float[] x, int xOff, float[] y, int yOff, int n) {
+        VectorSpecies<Float> s = FloatVector.SPECIES_128;
         int i = 0;
         for (int end = s.loopBound(n); i < end; i += s.length()) {
             FloatVector.fromArray(s, x, xOff + i).mul(a).add(FloatVector.fromArray(s, y, yOff + i)).intoArray(y, yOff + i);
@@ -76,7 +69,8 @@ public final class F32Rows {
         return i;
     }
 
-    private static int maxV(VectorSpecies<Float> s, MemorySegment x, long xOff, float[] y, int n) {
+    private static int max128(MemorySegment x, long xOff, float[] y, int n) {
+        VectorSpecies<Float> s = FloatVector.SPECIES_128;
         int i = 0;
         for (int end = s.loopBound(n); i < end; i += s.length()) {
             FloatVector.fromArray(s, y, i).max(FloatVector.fromMemorySegment(s, x, (xOff + i) * 4, NATIVE)).intoArray(y, i);
@@ -84,7 +78,62 @@ public final class F32Rows {
         return i;
     }
 
-    private static int addV(VectorSpecies<Float> s, MemorySegment x, long xOff, float[] y, int n) {
+    private static int add128(MemorySegment x, long xOff, float[] y, int n) {
+        VectorSpecies<Float> s = FloatVector.SPECIES_128;
+        int i = 0;
+        for (int end = s.loopBound(n); i < end; i += s.length()) {
+            FloatVector.fromArray(s, y, i).add(FloatVector.fromMemorySegment(s, x, (xOff + i) * 4, NATIVE)).intoArray(y, i);
+        }
+        return i;
+    }
+
+    private static int axpy256(float a, float[] x, int xOff, float[] y, int yOff, int n) {
+        VectorSpecies<Float> s = FloatVector.SPECIES_256;
+        int i = 0;
+        for (int end = s.loopBound(n); i < end; i += s.length()) {
+            FloatVector.fromArray(s, x, xOff + i).mul(a).add(FloatVector.fromArray(s, y, yOff + i)).intoArray(y, yOff + i);
+        }
+        return i;
+    }
+
+    private static int max256(MemorySegment x, long xOff, float[] y, int n) {
+        VectorSpecies<Float> s = FloatVector.SPECIES_256;
+        int i = 0;
+        for (int end = s.loopBound(n); i < end; i += s.length()) {
+            FloatVector.fromArray(s, y, i).max(FloatVector.fromMemorySegment(s, x, (xOff + i) * 4, NATIVE)).intoArray(y, i);
+        }
+        return i;
+    }
+
+    private static int add256(MemorySegment x, long xOff, float[] y, int n) {
+        VectorSpecies<Float> s = FloatVector.SPECIES_256;
+        int i = 0;
+        for (int end = s.loopBound(n); i < end; i += s.length()) {
+            FloatVector.fromArray(s, y, i).add(FloatVector.fromMemorySegment(s, x, (xOff + i) * 4, NATIVE)).intoArray(y, i);
+        }
+        return i;
+    }
+
+    private static int axpy512(float a, float[] x, int xOff, float[] y, int yOff, int n) {
+        VectorSpecies<Float> s = FloatVector.SPECIES_512;
+        int i = 0;
+        for (int end = s.loopBound(n); i < end; i += s.length()) {
+            FloatVector.fromArray(s, x, xOff + i).mul(a).add(FloatVector.fromArray(s, y, yOff + i)).intoArray(y, yOff + i);
+        }
+        return i;
+    }
+
+    private static int max512(MemorySegment x, long xOff, float[] y, int n) {
+        VectorSpecies<Float> s = FloatVector.SPECIES_512;
+        int i = 0;
+        for (int end = s.loopBound(n); i < end; i += s.length()) {
+            FloatVector.fromArray(s, y, i).max(FloatVector.fromMemorySegment(s, x, (xOff + i) * 4, NATIVE)).intoArray(y, i);
+        }
+        return i;
+    }
+
+    private static int add512(MemorySegment x, long xOff, float[] y, int n) {
+        VectorSpecies<Float> s = FloatVector.SPECIES_512;
         int i = 0;
         for (int end = s.loopBound(n); i < end; i += s.length()) {
             FloatVector.fromArray(s, y, i).add(FloatVector.fromMemorySegment(s, x, (xOff + i) * 4, NATIVE)).intoArray(y, i);
