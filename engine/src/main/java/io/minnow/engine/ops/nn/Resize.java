@@ -7,6 +7,7 @@ import io.minnow.engine.ops.InferContext;
 import io.minnow.engine.ops.Op;
 import io.minnow.formats.DataType;
 
+import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 import java.util.Set;
 
@@ -335,6 +336,11 @@ final class Resize implements Op {
         for (int a = 0; a < r - 1; a++) combos *= taps[a].taps;
         int nCombos = combos;
         boolean f32 = x.type() == DataType.FLOAT;
+        // nearest (and untouched axes): one tap of weight 1 everywhere, so each output is a plain copy
+        boolean gather = f32 && nCombos == 1 && lt.taps == 1;
+        for (Taps tp : taps) for (double wt : tp.w) gather &= wt == 1.0;
+        boolean copyOnly = gather;
+        MemorySegment xd = x.data(), yd = y.data();
         ctx.parallel().forRange(Math.toIntExact(outer), Math.max(1, (int) (4096 / Math.max(1, last))), (s, e) -> {
             long[] comboOff = new long[nCombos];
             double[] comboW = new double[nCombos];
@@ -369,6 +375,29 @@ final class Resize implements Op {
                         if (++t[a] < taps[a].taps) break;
                         t[a] = 0;
                     }
+                }
+                if (copyOnly) {
+                    long off = comboOff[0];
+                    for (int i = 0; i < last; i++) {
+                        yd.setAtIndex(F32, yBase + i, lt.outside[i] ? extrapolation : xd.getAtIndex(F32, off + lt.idx[i]));
+                    }
+                    continue;
+                }
+                if (f32 && lt.taps == 2) { // linear along the last axis: the common bilinear case, unrolled
+                    int[] li = lt.idx;
+                    double[] lw = lt.w;
+                    for (int i = 0; i < last; i++) {
+                        double acc = 0;
+                        int k0 = 2 * i;
+                        long i0 = li[k0], i1 = li[k0 + 1];
+                        double w0 = lw[k0], w1 = lw[k0 + 1];
+                        for (int c = 0; c < nCombos; c++) {
+                            long off = comboOff[c];
+                            acc += comboW[c] * (w0 * xd.getAtIndex(F32, off + i0) + w1 * xd.getAtIndex(F32, off + i1));
+                        }
+                        yd.setAtIndex(F32, yBase + i, lt.outside[i] ? extrapolation : (float) acc);
+                    }
+                    continue;
                 }
                 for (int i = 0; i < last; i++) {
                     if (lt.outside[i]) {
