@@ -9,7 +9,6 @@ import java.nio.ByteOrder;
 
 import static io.minnow.engine.api.Tensor.F32;
 
-
 /** Micro-kernels of {@link F32GemmVector} for SPECIES_512 (16 lanes); identical to the other widths but for the species. */
 final class F32GemmTiles512 {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_512;

@@ -20,8 +20,9 @@ import static io.minnow.engine.api.Tensor.F32;
  * block (without {@code accumulate}) or {@code c = c + block}. So an op that splits one product over
  * threads (by rows or by columns) gets bit-identical results for any thread count.
  *
- * <p>The micro-kernels live in one nested class per width because C2 only compiles Vector API code to
- * vector instructions when the species is a constant; the three copies differ only in that constant.
+ * <p>The micro-kernels and the B packer live in one class per width ({@code F32GemmTiles128/256/512})
+ * because C2 only compiles Vector API code to vector instructions when the species is a constant; the
+ * three files differ only in that constant and must be edited together.
  */
 public final class F32GemmVector implements F32Gemm {
     /** Rows of the register tile. */
