@@ -24,6 +24,7 @@ public final class KernelRegistry {
         list.add(nativeF32Gemm(cfg, NativeLibrary.F32_GEMM_AVX512F, "native + AVX-512F/BW/VL", 22));
         list.add(nativeF32Gemm(cfg, NativeLibrary.F32_GEMM_AVX2, "native + AVX2/FMA", 21));
         list.add(nativeF32Gemm(cfg, NativeLibrary.F32_GEMM_C, "native", 20));
+        list.add(new KernelInfo<>(io.minnow.engine.kernels.f32.F32GemmVector.idFor(cfg.vectorWidthCap()), "f32-gemm", "jdk.incubator.vector", 10, () -> io.minnow.engine.kernels.f32.F32GemmVector.available(cfg), () -> io.minnow.engine.kernels.f32.F32GemmVector.forCap(cfg.vectorWidthCap())));
         return list;
     }
 

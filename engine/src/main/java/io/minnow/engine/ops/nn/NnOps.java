@@ -9,5 +9,15 @@ public final class NnOps {
     private NnOps() {}
 
     public static void register(Map<String, Op> ops) {
+        ops.put("Conv", new Conv());
+        ops.put("ConvTranspose", new ConvTranspose());
+        ops.put("Gemm", new Gemm());
+        ops.put("MatMul", new MatMul());
+        ops.put("MaxPool", new Pool(true));
+        ops.put("AveragePool", new Pool(false));
+        ops.put("GlobalAveragePool", new Pool.Global(false));
+        ops.put("GlobalMaxPool", new Pool.Global(true));
+        ops.put("BatchNormalization", new BatchNormalization());
+        ops.put("Resize", new Resize());
     }
 }

@@ -1,0 +1,259 @@
+package io.minnow.engine.ops.nn;
+
+import io.minnow.engine.api.Tensor;
+import io.minnow.engine.kernels.f32.F32Rows;
+import io.minnow.engine.ops.Attrs;
+import io.minnow.engine.ops.ExecContext;
+import io.minnow.engine.ops.FusedActivation;
+import io.minnow.engine.ops.InferContext;
+import io.minnow.engine.ops.Op;
+import io.minnow.formats.DataType;
+
+import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+
+import static io.minnow.engine.api.Tensor.F32;
+
+/**
+ * Conv (float32, 1-D/2-D/3-D): group (incl. depthwise), strides, pads, dilations, auto_pad, kernel_shape
+ * from the weights, optional bias, and the fused activation epilogue.
+ *
+ * <p>Three paths: 1×1 with unit stride and no padding is one GEMM per image and group straight on the
+ * input; depthwise (one input channel per group) is a direct loop per output channel; everything else is
+ * im2col into scratch, in tiles of output positions, followed by GEMM. Weights [M, C/g, k...] are already
+ * the row-major A operand of that GEMM.
+ */
+final class Conv implements Op {
+    /** Upper bound on the im2col tile, in floats (16 MiB); tests lower it to exercise tiling. */
+    static volatile long colBudget = 4L << 20;
+
+    enum Path { POINTWISE, DEPTHWISE, IM2COL }
+
+    /** Everything execute needs, derived from shapes and attributes (validated once in infer). */
+    record Plan(Window win, int n, int c, int m, int group, int cg, int mg, long kernelSize, long outPlane,
+                long inPlane, Path path, int colTile) {
+        long colRows() {
+            return (long) cg * kernelSize;
+        }
+    }
+
+    static Plan plan(String node, Attrs attrs, long[] x, long[] w, long[] b) {
+        if (x.length < 3) throw Window.err(node, "X must have rank >= 3 (N, C, spatial...), got " + Arrays.toString(x));
+        if (w.length != x.length) {
+            throw Window.err(node, "W rank " + w.length + " differs from X rank " + x.length + " (" + Arrays.toString(w) + ")");
+        }
+        long group = attrs.getInt("group", 1);
+        long c = x[1], m = w[0];
+        if (group < 1) throw Window.err(node, "group must be >= 1, got " + group);
+        if (c % group != 0 || w[1] * group != c) {
+            throw Window.err(node, "input channels " + c + " != W channels " + w[1] + " x group " + group);
+        }
+        if (m % group != 0) throw Window.err(node, "output channels " + m + " are not divisible by group " + group);
+        long[] kernel = Arrays.copyOfRange(w, 2, w.length);
+        long[] ks = attrs.getInts("kernel_shape", null);
+        if (ks != null && !Arrays.equals(ks, kernel)) {
+            throw Window.err(node, "kernel_shape " + Arrays.toString(ks) + " does not match W " + Arrays.toString(w));
+        }
+        if (b != null && (b.length != 1 || b[0] != m)) {
+            throw Window.err(node, "B must have shape [" + m + "], got " + Arrays.toString(b));
+        }
+        Window win = Window.forward(node, attrs, Arrays.copyOfRange(x, 2, x.length), kernel, false, true);
+        int cg = (int) (c / group), mg = (int) (m / group);
+        long k = win.kernelSize(), outPlane = win.outSize();
+        Path path = k == 1 && win.unitStrideNoPad() ? Path.POINTWISE
+                : cg == 1 && group > 1 ? Path.DEPTHWISE : Path.IM2COL;
+        long rows = (long) cg * k;
+        if (rows * Math.max(1, mg) > Integer.MAX_VALUE || outPlane > Integer.MAX_VALUE) {
+            throw Window.err(node, "convolution too large for 32-bit GEMM dimensions");
+        }
+        int tile = (int) Math.max(1, Math.min(outPlane, Math.max(8, colBudget / Math.max(rows, 1))));
+        return new Plan(win, Math.toIntExact(x[0]), (int) c, (int) m, (int) group, cg, mg, k, outPlane, win.inSize(),
+                path, tile);
+    }
+
+    @Override
+    public void infer(InferContext ctx) {
+        for (int i = 0; i < 3; i++) {
+            if (ctx.hasInput(i) && ctx.inputType(i) != DataType.FLOAT) {
+                throw ctx.error("Conv supports float32 only; input " + i + " is " + ctx.inputType(i));
+            }
+        }
+        if (!ctx.hasInput(1)) throw ctx.error("Conv needs inputs X and W");
+        long[] x = ctx.inputShape(0), w = ctx.inputShape(1);
+        Plan p = plan(ctx.nodeName(), ctx.attrs(), x, w, ctx.hasInput(2) ? ctx.inputShape(2) : null);
+        long[] y = new long[x.length];
+        y[0] = x[0];
+        y[1] = p.m;
+        System.arraycopy(p.win.outShape(), 0, y, 2, x.length - 2);
+        ctx.setOutput(0, DataType.FLOAT, y);
+        if (p.path == Path.IM2COL) ctx.requestScratch(p.colRows() * p.colTile * 4);
+    }
+
+    @Override
+    public void execute(ExecContext ctx) {
+        Tensor x = ctx.input(0), w = ctx.input(1), b = ctx.input(2), y = ctx.output(0);
+        Plan p = plan(ctx.nodeName(), ctx.attrs(), x.shape(), w.shape(), b == null ? null : b.shape());
+        FusedActivation act = FusedActivation.of(ctx.attrs());
+        if (y.size() == 0) return;
+        switch (p.path) {
+            case DEPTHWISE -> depthwise(ctx, p, x.data(), w.data(), b, y.data(), act);
+            case POINTWISE, IM2COL -> {
+                for (int n = 0; n < p.n; n++) {
+                    for (int g = 0; g < p.group; g++) gemmGroup(ctx, p, x.data(), w.data(), y.data(), n, g);
+                    epilogue(ctx, p, b, y.data(), n, act);
+                }
+            }
+        }
+    }
+
+    /** Output channels [g·mg, (g+1)·mg) of image n. */
+    private static void gemmGroup(ExecContext ctx, Plan p, MemorySegment x, MemorySegment w, MemorySegment y, int n, int g) {
+        int rows = (int) p.colRows();
+        long xOff = ((long) n * p.c + (long) g * p.cg) * p.inPlane;
+        long wOff = (long) g * p.mg * rows;
+        long yOff = ((long) n * p.m + (long) g * p.mg) * p.outPlane;
+        int outPlane = (int) p.outPlane;
+        if (p.path == Path.POINTWISE) {
+            Gemms.gemm(ctx, p.mg, outPlane, rows, w, wOff, rows, x, xOff, outPlane, y, yOff, outPlane);
+            return;
+        }
+        MemorySegment col = ctx.scratch();
+        for (int p0 = 0; p0 < outPlane; p0 += p.colTile) {
+            int pt = Math.min(p.colTile, outPlane - p0);
+            int start = p0;
+            ctx.parallel().forRange(rows, 16, (s, e) -> {
+                for (int r = s; r < e; r++) im2colRow(x, xOff, p, r, start, pt, col, (long) r * pt);
+            });
+            Gemms.gemm(ctx, p.mg, pt, rows, w, wOff, rows, col, 0, pt, y, yOff + p0, outPlane);
+        }
+    }
+
+    /**
+     * Row r = (c, k0, k1, k2) of the im2col matrix for output positions [p0, p0+pt): the input value each
+     * position's window sees at that kernel tap, 0 in the padding.
+     */
+    static void im2colRow(MemorySegment x, long xOff, Plan p, int r, long p0, int pt, MemorySegment col, long dst) {
+        Window w = p.win;
+        long kk = w.kernel[1] * w.kernel[2];
+        long c = r / p.kernelSize, t = r % p.kernelSize;
+        long k0 = t / kk, k1 = t % kk / w.kernel[2], k2 = t % w.kernel[2];
+        long xc = xOff + c * p.inPlane;
+        long o12 = w.out[1] * w.out[2];
+        long off2 = k2 * w.dilation[2] - w.padBegin[2];
+        long s2 = w.stride[2], in2 = w.in[2];
+        // output columns o whose tap lands inside the row: 0 <= o*s2 + off2 < in2
+        long oLo = Math.max(0, Math.ceilDiv(-off2, s2)), oHi = Math.floorDiv(in2 - 1 - off2, s2) + 1;
+        long pos = p0, end = p0 + pt;
+        while (pos < end) {
+            long o0 = pos / o12, o1 = pos % o12 / w.out[2], o2 = pos % w.out[2];
+            long len = Math.min(end - pos, w.out[2] - o2);
+            long i0 = o0 * w.stride[0] - w.padBegin[0] + k0 * w.dilation[0];
+            long i1 = o1 * w.stride[1] - w.padBegin[1] + k1 * w.dilation[1];
+            if (i0 < 0 || i0 >= w.in[0] || i1 < 0 || i1 >= w.in[1]) {
+                zero(col, dst, len);
+            } else {
+                long lo = Math.min(Math.max(o2, oLo), o2 + len), hi = Math.max(lo, Math.min(o2 + len, oHi));
+                zero(col, dst, lo - o2);
+                long src = xc + (i0 * w.in[1] + i1) * in2 + off2;
+                long d = dst + (lo - o2);
+                if (s2 == 1) {
+                    if (hi > lo) MemorySegment.copy(x, (src + lo) * 4, col, d * 4, (hi - lo) * 4);
+                } else {
+                    for (long o = lo; o < hi; o++, d++) col.setAtIndex(F32, d, x.getAtIndex(F32, src + o * s2));
+                }
+                zero(col, dst + (hi - o2), o2 + len - hi);
+            }
+            dst += len;
+            pos += len;
+        }
+    }
+
+    private static void zero(MemorySegment s, long at, long count) {
+        for (long i = at, e = at + count; i < e; i++) s.setAtIndex(F32, i, 0f);
+    }
+
+    private static void epilogue(ExecContext ctx, Plan p, Tensor b, MemorySegment y, int n, FusedActivation act) {
+        if (b == null && act.isNone()) return;
+        ctx.parallel().forRange(p.m, Math.max(1, (int) (4096 / Math.max(1, p.outPlane))), (s, e) -> {
+            for (int m = s; m < e; m++) {
+                Epilogue.apply(y, ((long) n * p.m + m) * p.outPlane, p.outPlane, b != null, b == null ? 0f : b.getFloat(m), act);
+            }
+        });
+    }
+
+    /** Per-thread buffers of the depthwise path: [0] the zero-padded input plane, [1] one output row. */
+    private static final ThreadLocal<float[][]> DW = ThreadLocal.withInitial(() -> new float[][]{new float[0], new float[0]});
+
+    /**
+     * Depthwise: output channel m reads only input channel m / mg. The input plane is copied once into a
+     * zero-padded array, so the tap loops run without bounds tests over heap arrays (which C2 vectorises);
+     * each output row accumulates its taps in (k0, k1, k2) order, then gets bias and activation.
+     */
+    private static void depthwise(ExecContext ctx, Plan p, MemorySegment x, MemorySegment w, Tensor b, MemorySegment y,
+                                  FusedActivation act) {
+        Window win = p.win;
+        int planes = p.n * p.m;
+        int out2 = (int) win.out[2];
+        int s2 = (int) win.stride[2];
+        int d0 = (int) (win.in[0] + win.padBegin[0] + win.padEnd[0]);
+        int d1 = (int) (win.in[1] + win.padBegin[1] + win.padEnd[1]);
+        int d2 = (int) (win.in[2] + win.padBegin[2] + win.padEnd[2]);
+        int padded = d0 * d1 * d2;
+        int bits = F32Rows.bitsFor(ctx.kernels().config().vectorWidthCap());
+        ctx.parallel().forRange(planes, Math.max(1, (int) (2048 / Math.max(1, p.outPlane * p.kernelSize))), (s, e) -> {
+            float[][] buf = DW.get();
+            if (buf[0].length < padded) buf[0] = new float[padded];
+            if (buf[1].length < out2) buf[1] = new float[out2];
+            float[] xp = buf[0], acc = buf[1];
+            int lastChannel = -1, lastImage = -1;
+            for (int plane = s; plane < e; plane++) {
+                int n = plane / p.m, m = plane % p.m, ch = m / p.mg;
+                if (ch != lastChannel || n != lastImage) { // channel multipliers share one padded plane
+                    fillPadded(x, ((long) n * p.c + ch) * p.inPlane, win, xp, d1, d2);
+                    lastChannel = ch;
+                    lastImage = n;
+                }
+                long yBase = (long) plane * p.outPlane;
+                long wBase = (long) m * p.kernelSize;
+                float bias = b == null ? 0f : b.getFloat(m);
+                for (int o0 = 0; o0 < win.out[0]; o0++) {
+                    for (int o1 = 0; o1 < win.out[1]; o1++) {
+                        java.util.Arrays.fill(acc, 0, out2, 0f);
+                        for (int k0 = 0; k0 < win.kernel[0]; k0++) {
+                            int i0 = (int) (o0 * win.stride[0] + k0 * win.dilation[0]);
+                            for (int k1 = 0; k1 < win.kernel[1]; k1++) {
+                                int i1 = (int) (o1 * win.stride[1] + k1 * win.dilation[1]);
+                                int row = (i0 * d1 + i1) * d2;
+                                long wRow = wBase + (k0 * win.kernel[1] + k1) * win.kernel[2];
+                                for (int k2 = 0; k2 < win.kernel[2]; k2++) {
+                                    float wv = w.getAtIndex(F32, wRow + k2);
+                                    int base = row + (int) (k2 * win.dilation[2]);
+                                    if (s2 == 1) {
+                                        F32Rows.axpy(bits, wv, xp, base, acc, 0, out2);
+                                    } else {
+                                        for (int o2 = 0; o2 < out2; o2++) acc[o2] += wv * xp[base + o2 * s2];
+                                    }
+                                }
+                            }
+                        }
+                        long yRow = yBase + ((long) o0 * win.out[1] + o1) * out2;
+                        MemorySegment.copy(acc, 0, y, F32, yRow * 4, out2);
+                        Epilogue.apply(y, yRow, out2, b != null, bias, act);
+                    }
+                }
+            }
+        });
+    }
+
+    /** Copies one input plane into xp with the window's padding as zeros around it. */
+    private static void fillPadded(MemorySegment x, long base, Window w, float[] xp, int d1, int d2) {
+        java.util.Arrays.fill(xp, 0f);
+        for (int i0 = 0; i0 < w.in[0]; i0++) {
+            for (int i1 = 0; i1 < w.in[1]; i1++) {
+                long src = base + (i0 * w.in[1] + i1) * w.in[2];
+                int dst = (int) (((i0 + w.padBegin[0]) * d1 + i1 + w.padBegin[1]) * d2 + w.padBegin[2]);
+                MemorySegment.copy(x, F32, src * 4, xp, dst, (int) w.in[2]);
+            }
+        }
+    }
+}

@@ -1,0 +1,290 @@
+package io.minnow.engine.ops.nn;
+
+import io.minnow.engine.api.Tensor;
+import io.minnow.engine.kernels.f32.F32Rows;
+import io.minnow.engine.ops.Attrs;
+import io.minnow.engine.ops.ExecContext;
+import io.minnow.engine.ops.InferContext;
+import io.minnow.engine.ops.Op;
+import io.minnow.formats.DataType;
+
+import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+
+import static io.minnow.engine.api.Tensor.F32;
+
+/**
+ * MaxPool and AveragePool over 1-D/2-D/3-D windows: kernel_shape, strides, pads, auto_pad, ceil_mode,
+ * dilations (MaxPool 10+, AveragePool 19+), count_include_pad, storage_order and MaxPool's optional int64
+ * Indices output (flat index into X, row- or column-major per storage_order).
+ *
+ * <p>Values are compared and summed in double, so float32, double, float16 and the 8-bit integer types
+ * (MaxPool 12+) share one loop; float32 reads the segment directly. The first maximum wins ties. A window
+ * with no input element (only possible with pads as large as the kernel) yields 0 (index -1) for MaxPool
+ * and NaN for AveragePool without count_include_pad.
+ */
+final class Pool implements Op {
+    /** Per-thread buffers of the float32 path: [0] column accumulator over an input row, [1] one output row. */
+    private static final ThreadLocal<float[][]> ROW = ThreadLocal.withInitial(() -> new float[][]{new float[0], new float[0]});
+
+    private final boolean max;
+
+    Pool(boolean max) {
+        this.max = max;
+    }
+
+    private String name() {
+        return max ? "MaxPool" : "AveragePool";
+    }
+
+    Window window(String node, Attrs attrs, long opset, long[] x) {
+        if (x.length < 3) throw Window.err(node, name() + " input must have rank >= 3 (N, C, spatial...), got " + Arrays.toString(x));
+        long[] kernel = attrs.getInts("kernel_shape", null);
+        if (kernel == null) throw Window.err(node, "missing required attribute 'kernel_shape'");
+        boolean dil = max ? opset >= 10 || attrs.has("dilations") : opset >= 19 || attrs.has("dilations");
+        return Window.forward(node, attrs, Arrays.copyOfRange(x, 2, x.length), kernel, attrs.getInt("ceil_mode", 0) != 0, dil);
+    }
+
+    @Override
+    public void infer(InferContext ctx) {
+        DataType t = ctx.inputType(0);
+        boolean ok = switch (t) {
+            case FLOAT, DOUBLE, FLOAT16 -> true;
+            case INT8, UINT8 -> max;
+            default -> false;
+        };
+        if (!ok) throw ctx.error(name() + " does not support type " + t);
+        long[] x = ctx.inputShape(0);
+        Window w = window(ctx.nodeName(), ctx.attrs(), ctx.opset(), x);
+        long so = ctx.attrs().getInt("storage_order", 0);
+        if (so != 0 && so != 1) throw ctx.error("storage_order must be 0 or 1, got " + so);
+        long[] y = new long[x.length];
+        y[0] = x[0];
+        y[1] = x[1];
+        System.arraycopy(w.outShape(), 0, y, 2, x.length - 2);
+        ctx.setOutput(0, t, y);
+        if (ctx.outputCount() > 1) {
+            if (!max) throw ctx.error("AveragePool has one output");
+            ctx.setOutput(1, DataType.INT64, y);
+        }
+    }
+
+    @Override
+    public void execute(ExecContext ctx) {
+        Tensor x = ctx.input(0), y = ctx.output(0), ind = ctx.output(1);
+        Window w = window(ctx.nodeName(), ctx.attrs(), ctx.opset(), x.shape());
+        boolean includePad = ctx.attrs().getInt("count_include_pad", 0) != 0;
+        boolean colMajor = ctx.attrs().getInt("storage_order", 0) == 1;
+        long planes = x.dim(0) * x.dim(1);
+        long in = w.inSize(), out = w.outSize();
+        if (planes == 0 || out == 0) return;
+        boolean f32 = x.type() == DataType.FLOAT;
+        int grain = (int) Math.max(1, 4096 / Math.max(1, out * w.kernelSize()));
+        if (f32 && ind == null) {
+            fastF32(ctx, w, x.data(), y.data(), Math.toIntExact(planes), grain, includePad);
+            return;
+        }
+        ctx.parallel().forRange(Math.toIntExact(planes), grain, (s, e) -> {
+            long[] lo = new long[3], hi = new long[3], padded = new long[3];
+            for (long plane = s; plane < e; plane++) {
+                long xb = plane * in, yb = plane * out;
+                long yi = yb;
+                for (long o0 = 0; o0 < w.out[0]; o0++) {
+                    taps(w, 0, o0, lo, hi, padded);
+                    for (long o1 = 0; o1 < w.out[1]; o1++) {
+                        taps(w, 1, o1, lo, hi, padded);
+                        for (long o2 = 0; o2 < w.out[2]; o2++, yi++) {
+                            taps(w, 2, o2, lo, hi, padded);
+                            long cntPadded = padded[0] * padded[1] * padded[2];
+                            double best = 0, sum = 0;
+                            long bestAt = -1, count = 0;
+                            for (long t0 = lo[0]; t0 < hi[0]; t0++) {
+                                long i0 = o0 * w.stride[0] - w.padBegin[0] + t0 * w.dilation[0];
+                                for (long t1 = lo[1]; t1 < hi[1]; t1++) {
+                                    long i1 = o1 * w.stride[1] - w.padBegin[1] + t1 * w.dilation[1];
+                                    long row = xb + (i0 * w.in[1] + i1) * w.in[2];
+                                    for (long t2 = lo[2]; t2 < hi[2]; t2++) {
+                                        long i2 = o2 * w.stride[2] - w.padBegin[2] + t2 * w.dilation[2];
+                                        double v = f32 ? x.data().getAtIndex(F32, row + i2) : x.getDouble(row + i2);
+                                        if (max) {
+                                            if (bestAt < 0 || v > best) {
+                                                best = v;
+                                                bestAt = colMajor ? i0 + w.in[0] * (i1 + w.in[1] * i2) : (i0 * w.in[1] + i1) * w.in[2] + i2;
+                                            }
+                                        } else {
+                                            sum += v;
+                                            count++;
+                                        }
+                                    }
+                                }
+                            }
+                            double r;
+                            if (max) {
+                                r = best;
+                                if (ind != null) ind.setLong(yi, bestAt < 0 ? -1 : xb + bestAt);
+                            } else {
+                                r = sum / (includePad ? cntPadded : count);
+                            }
+                            if (f32) y.data().setAtIndex(F32, yi, (float) r);
+                            else y.setDouble(yi, r);
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    /**
+     * float32 without indices, separably: per dim, each window's first input index and its number of taps
+     * inside the input (and inside input + pads) are tabulated once; then for each output row the
+     * window's input rows are combined column by column (long contiguous loops), and the result is
+     * combined along the last dim per output. Averages sum in float.
+     */
+    private void fastF32(ExecContext ctx, Window w, MemorySegment x, MemorySegment y, int planes, int grain, boolean includePad) {
+        int[][] first = new int[3][], count = new int[3][], padded = new int[3][];
+        long[] lo = new long[3], hi = new long[3], pc = new long[3];
+        for (int d = 0; d < 3; d++) {
+            int n = (int) w.out[d];
+            first[d] = new int[n];
+            count[d] = new int[n];
+            padded[d] = new int[n];
+            for (int o = 0; o < n; o++) {
+                taps(w, d, o, lo, hi, pc);
+                first[d][o] = (int) (o * w.stride[d] - w.padBegin[d] + lo[d] * w.dilation[d]);
+                count[d][o] = (int) (hi[d] - lo[d]);
+                padded[d][o] = (int) pc[d];
+            }
+        }
+        int in1 = (int) w.in[1], in2 = (int) w.in[2];
+        int dl0 = (int) w.dilation[0], dl1 = (int) w.dilation[1], dl2 = (int) w.dilation[2];
+        long in = w.inSize(), out = w.outSize();
+        int out2 = (int) w.out[2];
+        int k2 = (int) w.kernel[2], s2 = (int) w.stride[2], pb2 = (int) w.padBegin[2];
+        // interior outputs along the last dim: every tap inside the input (a contiguous range)
+        int lo2 = 0;
+        while (lo2 < out2 && count[2][lo2] != k2) lo2++;
+        int hi2 = lo2;
+        while (hi2 < out2 && count[2][hi2] == k2) hi2++;
+        int iLo = lo2, iHi = hi2;
+        int bits = F32Rows.bitsFor(ctx.kernels().config().vectorWidthCap());
+        ctx.parallel().forRange(planes, grain, (s, e) -> {
+            float[][] buf = ROW.get();
+            if (buf[0].length < in2) buf[0] = new float[in2];
+            if (buf[1].length < out2) buf[1] = new float[out2];
+            float[] acc = buf[0], res = buf[1];
+            for (long plane = s; plane < e; plane++) {
+                long xb = plane * in, yi = plane * out;
+                for (int o0 = 0; o0 < w.out[0]; o0++) {
+                    int f0 = first[0][o0], n0 = count[0][o0];
+                    for (int o1 = 0; o1 < w.out[1]; o1++, yi += out2) {
+                        int f1 = first[1][o1], n1 = count[1][o1];
+                        if (n0 == 0 || n1 == 0) {
+                            for (int o2 = 0; o2 < out2; o2++) y.setAtIndex(F32, yi + o2, max || includePad ? 0f : Float.NaN);
+                            continue;
+                        }
+                        // stage 1: combine the window's input rows, column by column
+                        MemorySegment.copy(x, F32, (xb + ((long) f0 * in1 + f1) * in2) * 4, acc, 0, in2);
+                        for (int t0 = 0; t0 < n0; t0++) {
+                            for (int t1 = t0 == 0 ? 1 : 0; t1 < n1; t1++) {
+                                long row = xb + ((long) (f0 + t0 * dl0) * in1 + f1 + t1 * dl1) * in2;
+                                if (max) F32Rows.maxInto(bits, x, row, acc, in2);
+                                else F32Rows.addInto(bits, x, row, acc, in2);
+                            }
+                        }
+                        // stage 2: combine along the last dim; interior windows tap by tap over all outputs
+                        for (int o2 = 0; o2 < out2; o2++) {
+                            if (o2 == iLo) o2 = iHi;
+                            if (o2 >= out2) break;
+                            int f2 = first[2][o2], n2 = count[2][o2];
+                            float r;
+                            if (n2 == 0) {
+                                r = max || includePad ? 0f : Float.NaN;
+                            } else if (max) {
+                                r = acc[f2];
+                                for (int t2 = 1; t2 < n2; t2++) r = Math.max(r, acc[f2 + t2 * dl2]);
+                            } else {
+                                r = 0;
+                                for (int t2 = 0; t2 < n2; t2++) r += acc[f2 + t2 * dl2];
+                            }
+                            res[o2] = r;
+                        }
+                        for (int t2 = 0; t2 < k2; t2++) {
+                            int off = t2 * dl2 - pb2;
+                            if (t2 == 0) {
+                                for (int o2 = iLo; o2 < iHi; o2++) res[o2] = acc[o2 * s2 + off];
+                            } else if (max) {
+                                for (int o2 = iLo; o2 < iHi; o2++) res[o2] = Math.max(res[o2], acc[o2 * s2 + off]);
+                            } else {
+                                for (int o2 = iLo; o2 < iHi; o2++) res[o2] += acc[o2 * s2 + off];
+                            }
+                        }
+                        if (!max) {
+                            for (int o2 = 0; o2 < out2; o2++) {
+                                long div = includePad ? (long) padded[0][o0] * padded[1][o1] * padded[2][o2]
+                                        : (long) n0 * n1 * count[2][o2];
+                                res[o2] /= div;
+                            }
+                        }
+                        MemorySegment.copy(res, 0, y, F32, yi * 4, out2);
+                    }
+                }
+            }
+        });
+    }
+
+    /**
+     * Kernel taps [lo, hi) of window o along padded dim d that land inside the input, and how many land
+     * inside input + pads (count_include_pad: the ceil_mode overhang past the end padding does not count).
+     */
+    private static void taps(Window w, int d, long o, long[] lo, long[] hi, long[] padded) {
+        long start = o * w.stride[d] - w.padBegin[d], dl = w.dilation[d];
+        lo[d] = start < 0 ? Math.ceilDiv(-start, dl) : 0;
+        hi[d] = Math.max(lo[d], Math.min(w.kernel[d], Math.ceilDiv(w.in[d] - start, dl)));
+        padded[d] = Math.max(0, Math.min(w.kernel[d], Math.ceilDiv(w.in[d] + w.padEnd[d] - start, dl)));
+    }
+
+    /** GlobalAveragePool / GlobalMaxPool: one value per (n, c) over all spatial positions. */
+    static final class Global implements Op {
+        private final boolean max;
+
+        Global(boolean max) {
+            this.max = max;
+        }
+
+        @Override
+        public void infer(InferContext ctx) {
+            DataType t = ctx.inputType(0);
+            if (t != DataType.FLOAT && t != DataType.DOUBLE && t != DataType.FLOAT16) {
+                throw ctx.error((max ? "GlobalMaxPool" : "GlobalAveragePool") + " does not support type " + t);
+            }
+            long[] x = ctx.inputShape(0);
+            if (x.length < 2) throw ctx.error("input must have rank >= 2, got " + Arrays.toString(x));
+            long[] y = x.clone();
+            for (int i = 2; i < y.length; i++) y[i] = 1;
+            ctx.setOutput(0, t, y);
+        }
+
+        @Override
+        public void execute(ExecContext ctx) {
+            Tensor x = ctx.input(0), y = ctx.output(0);
+            long planes = y.size();
+            long plane = planes == 0 ? 0 : x.size() / planes;
+            boolean f32 = x.type() == DataType.FLOAT;
+            MemorySegment xd = x.data();
+            if (planes == 0) return;
+            ctx.parallel().forRange(Math.toIntExact(planes), (int) Math.max(1, 8192 / Math.max(1, plane)), (s, e) -> {
+                for (long p = s; p < e; p++) {
+                    double acc = max ? Double.NEGATIVE_INFINITY : 0;
+                    for (long i = p * plane, end = i + plane; i < end; i++) {
+                        double v = f32 ? xd.getAtIndex(F32, i) : x.getDouble(i);
+                        if (max) acc = v > acc || Double.isNaN(v) ? v : acc;
+                        else acc += v;
+                    }
+                    double r = max ? acc : acc / plane;
+                    if (f32) y.data().setAtIndex(F32, p, (float) r);
+                    else y.setDouble(p, r);
+                }
+            });
+        }
+    }
+}
