@@ -62,7 +62,7 @@ public final class Erf {
         } else {
             return x; // NaN
         }
-        return (float) (x < 0 ? -r : r);
+        return (float) Math.copySign(r, x);
     }
 
     /** Clenshaw evaluation of the Chebyshev series of g on [1, 4]. */
@@ -84,7 +84,7 @@ public final class Erf {
         if (ax < 2.5) r = seriesErf(ax);
         else if (ax < 6.0) r = 1.0 - continuedFractionErfc(ax);
         else r = 1.0;
-        return x < 0 ? -r : r;
+        return Math.copySign(r, x);
     }
 
     /** erfc(x) for x ≥ 0 in double precision (relative error ~1e-12 for x up to 6). */
