@@ -85,7 +85,12 @@ final class Binary implements Op {
         DataType ta = a.type(), tb = b.type();
         MemorySegment ma = a.data(), mb = b.data(), my = y.data();
         if (ta == DataType.FLOAT && tb == DataType.FLOAT) {
-            bc.walk(ctx.parallel(), (o, in, n) -> f32(kind, ma, in[0], as, mb, in[1], bs, my, o, n));
+            boolean simd = Simd.enabled(ctx.kernels())
+                    && (kind == Kind.ADD || kind == Kind.SUB || kind == Kind.MUL || kind == Kind.DIV);
+            bc.walk(ctx.parallel(), (o, in, n) -> {
+                long done = simd ? VectorMath.binary(kind, ma, in[0], as, mb, in[1], bs, my, o, n) : 0;
+                if (done < n) f32(kind, ma, in[0] + done * as, as, mb, in[1] + done * bs, bs, my, o + done, n - done);
+            });
         } else if (kind == Kind.EQUAL) {
             boolean floats = ta.isFloat();
             bc.walk(ctx.parallel(), (o, in, n) -> {

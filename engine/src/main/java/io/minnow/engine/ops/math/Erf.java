@@ -19,11 +19,11 @@ public final class Erf {
     private static final double TWO_OVER_SQRT_PI = 2.0 / SQRT_PI;
 
     /** Taylor coefficients of erf(x)/x in powers of x²: (2/√π)(−1)ⁿ / (n!(2n+1)), n = 0..11. */
-    private static final double[] TAYLOR = new double[12];
+    static final double[] TAYLOR = new double[12];
 
     /** Chebyshev interval and coefficients of g(x) = ln erfc(x) + x² on [1, 4]. */
-    private static final double CHEB_LO = 1.0, CHEB_HI = 4.0;
-    private static final double[] CHEB = new double[12];
+    static final double CHEB_LO = 1.0, CHEB_HI = 4.0;
+    static final double[] CHEB = new double[12];
 
     static {
         double factorial = 1;

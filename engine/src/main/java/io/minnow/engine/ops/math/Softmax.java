@@ -80,13 +80,17 @@ final class Softmax implements Op {
             generic(x, y, outer, n, inner);
         } else if (inner == 1) {
             MemorySegment in = x.data(), out = y.data();
+            boolean simd = Simd.enabled(ctx.kernels());
             long grainRows = Math.max(1, 16384 / Math.max(n, 1));
             long chunks = (outer + grainRows - 1) / grainRows;
+            Broadcast.LongRange body = (r0, r1) -> {
+                if (simd) VectorMath.softmaxRows(in, out, r0, r1, n, log);
+                else rows(in, out, r0, r1, n, log);
+            };
             if (chunks <= 1 || ctx.parallel().threads() <= 1 || chunks > Integer.MAX_VALUE) {
-                rows(in, out, 0, outer, n, log);
+                body.run(0, outer);
             } else {
-                ctx.parallel().forRange((int) chunks, 1,
-                        (cs, ce) -> rows(in, out, cs * grainRows, Math.min(ce * grainRows, outer), n, log));
+                ctx.parallel().forRange((int) chunks, 1, (cs, ce) -> body.run(cs * grainRows, Math.min(ce * grainRows, outer)));
             }
         } else {
             columns(x.data(), y.data(), ctx.scratch(), outer, n, inner, log);

@@ -58,7 +58,11 @@ final class Unary implements Op {
         DataType t = x.type();
         if (t == DataType.FLOAT) {
             MemorySegment in = x.data(), out = y.data();
-            Broadcast.walkRange(x.size(), ctx.parallel(), (s, e) -> f32(kind, alpha, beta, in, out, s, e));
+            boolean simd = Simd.enabled(ctx.kernels());
+            Broadcast.walkRange(x.size(), ctx.parallel(), (s, e) -> {
+                long from = simd ? VectorMath.unary(kind, alpha, beta, in, out, s, e) : s;
+                f32(kind, alpha, beta, in, out, from, e);
+            });
         } else if (t.isFloat()) {
             Broadcast.walkRange(x.size(), ctx.parallel(), (s, e) -> {
                 for (long i = s; i < e; i++) y.setDouble(i, f64(kind, alpha, beta, x.getDouble(i)));

@@ -3,6 +3,7 @@ package io.minnow.engine.ops.math;
 import io.minnow.engine.api.Model;
 import io.minnow.engine.api.Options;
 import io.minnow.engine.api.Tensor;
+import io.minnow.engine.kernels.BackendConfig;
 import io.minnow.formats.Attribute;
 import io.minnow.formats.DataType;
 import io.minnow.formats.GraphDef;
@@ -24,6 +25,7 @@ final class OneNode {
     private final String opType;
     private long opset = 17;
     private int threads = 1;
+    private int vectorWidth = Integer.MAX_VALUE;
     private final List<String> inputs = new ArrayList<>();
     private final Map<String, Attribute> attrs = new LinkedHashMap<>();
     private final List<ValueInfo> graphInputs = new ArrayList<>();
@@ -40,6 +42,8 @@ final class OneNode {
 
     OneNode opset(long v) { opset = v; return this; }
     OneNode threads(int t) { threads = t; return this; }
+    /** Caps the Vector API width (0 = the scalar loops only). */
+    OneNode vectorWidth(int bits) { vectorWidth = bits; return this; }
 
     OneNode in(Tensor t) {
         String name = "in" + inputs.size();
@@ -74,7 +78,9 @@ final class OneNode {
     }
 
     Tensor run() {
-        try (Model m = Model.of(model(), Options.defaults().withThreads(threads))) {
+        Options options = Options.defaults().withThreads(threads)
+                .withBackend(new BackendConfig(false, vectorWidth));
+        try (Model m = Model.of(model(), options)) {
             return m.run(feeds).get("y");
         }
     }
