@@ -11,7 +11,8 @@ package io.minnow.engine.ops.math;
  * <p>{@link #erf(float)} is the fast path for float tensors (max abs error ≈ 1.6e-8 before the final
  * rounding to float): a truncated Taylor series in x² for |x| &lt; 1; for 1 ≤ |x| &lt; 4,
  * erf = 1 − exp(g(x) − x²) where g(x) = ln erfc(x) + x² is smooth and interpolated by a degree-11
- * Chebyshev series whose coefficients are computed at class load from the reference; ±1 beyond 4
+ * Chebyshev series whose coefficients are computed at class load from the reference (evaluated in
+ * powers of t, which keeps the dependency chain short for the vector version); ±1 beyond 4
  * (erfc(4) ≈ 1.5e-8, below float resolution at 1).
  */
 public final class Erf {
@@ -24,6 +25,8 @@ public final class Erf {
     /** Chebyshev interval and coefficients of g(x) = ln erfc(x) + x² on [1, 4]. */
     static final double CHEB_LO = 1.0, CHEB_HI = 4.0;
     static final double[] CHEB = new double[12];
+    /** The Chebyshev series rewritten in powers of t = (2x − 5)/3, for a short Horner chain. */
+    static final double[] G_POWER = new double[12];
 
     static {
         double factorial = 1;
@@ -42,6 +45,19 @@ public final class Erf {
             double s = 0;
             for (int k = 0; k < n; k++) s += values[k] * Math.cos(Math.PI * j * (k + 0.5) / n);
             CHEB[j] = 2.0 / n * s;
+        }
+        // the same polynomial in powers of t: T_0 = 1, T_1 = t, T_{k+1} = 2t T_k - T_{k-1}
+        double[] prev = new double[n], cur = new double[n];
+        prev[0] = 1;
+        cur[1] = 1;
+        G_POWER[0] = 0.5 * CHEB[0];
+        G_POWER[1] += CHEB[1];
+        for (int j = 2; j < n; j++) {
+            double[] next = new double[n];
+            for (int k = 0; k < n; k++) next[k] = (k > 0 ? 2 * cur[k - 1] : 0) - prev[k];
+            for (int k = 0; k < n; k++) G_POWER[k] += CHEB[j] * next[k];
+            prev = cur;
+            cur = next;
         }
     }
 
@@ -65,16 +81,12 @@ public final class Erf {
         return (float) Math.copySign(r, x);
     }
 
-    /** Clenshaw evaluation of the Chebyshev series of g on [1, 4]. */
+    /** g on [1, 4]: Horner in t over the power-basis form of the Chebyshev interpolant. */
     private static double chebyshevG(double x) {
-        double t = (2 * x - CHEB_LO - CHEB_HI) / (CHEB_HI - CHEB_LO), t2 = 2 * t;
-        double d = 0, dd = 0;
-        for (int j = CHEB.length - 1; j > 0; j--) {
-            double tmp = d;
-            d = t2 * d - dd + CHEB[j];
-            dd = tmp;
-        }
-        return t * d - dd + 0.5 * CHEB[0];
+        double t = (2 * x - CHEB_LO - CHEB_HI) / (CHEB_HI - CHEB_LO);
+        double g = G_POWER[G_POWER.length - 1];
+        for (int k = G_POWER.length - 2; k >= 0; k--) g = g * t + G_POWER[k];
+        return g;
     }
 
     /** erf(x) in double precision (the reference; ~1e-15 absolute error). */

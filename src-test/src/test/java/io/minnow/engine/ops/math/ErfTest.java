@@ -23,6 +23,21 @@ class ErfTest {
         assertEquals(-1.0, Erf.erf(Double.NEGATIVE_INFINITY));
     }
 
+    /** The Erf op on float data (vector loops where enabled, scalar tails) against the double reference. */
+    @Test
+    void erfOpWithinToleranceOfReference() {
+        int n = 1_200_001;
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) x[i] = (i - 600_000) * 1e-5f;
+        for (int width : new int[]{Integer.MAX_VALUE, 0}) {
+            float[] y = OneNode.op("Erf").vectorWidth(width).in(OneNode.f32(OneNode.s(n), x)).run().toFloatArray();
+            double worst = 0;
+            for (int i = 0; i < n; i++) worst = Math.max(worst, Math.abs(y[i] - Erf.erf((double) x[i])));
+            // 1e-7 for the approximation plus half a float ulp at 1 for the final rounding
+            assertTrue(worst < 1e-7 + 3e-8, "vector width " + width + ": max abs error " + worst);
+        }
+    }
+
     @Test
     void floatPathWithin1e7OfReference() {
         double worst = 0;
