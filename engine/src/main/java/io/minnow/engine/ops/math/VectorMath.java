@@ -30,6 +30,41 @@ final class VectorMath {
         return FloatVector.fromMemorySegment(F, m, i * 4, LE);
     }
 
+    // exp(x) = 2^k · e^r with k = round(x / ln 2), r = x − k·ln 2 (|r| ≤ ln2/2, Cody–Waite split of ln 2
+    // so k·LN2_HI is exact), e^r by its Taylor series to r⁷/7! (truncation < 1e-8 relative).
+    private static final float LOG2E = (float) (1.0 / Math.log(2.0));
+    private static final float LN2_HI = 0.693359375f; // 355/512: 9 significant bits
+    private static final float LN2_LO = (float) (Math.log(2.0) - 0.693359375);
+    private static final float ROUNDER = 0x1.8p23f; // adding it rounds to an integer held in the low bits
+    private static final int ROUNDER_BITS = Float.floatToRawIntBits(ROUNDER);
+    /** Below this, exp is under 1.7e-38 and returned as 0; above the upper bound, +∞. */
+    static final float EXP_LO = -87f, EXP_HI = 88.72283f;
+
+    /**
+     * e^x per lane, from basic arithmetic only, so compiled and interpreted code agree bit for bit
+     * (the Vector API's EXP maps to a native library when compiled and to Math.exp otherwise, which
+     * would make results depend on JIT timing). Within 2 ulps of Math.exp on [−87, 88.7]; 0 below,
+     * +∞ above, NaN passes through.
+     */
+    static FloatVector exp(FloatVector x) {
+        FloatVector xc = x.max(EXP_LO).min(EXP_HI);
+        FloatVector t = xc.fma(LOG2E, ROUNDER);
+        FloatVector k = t.sub(ROUNDER);
+        FloatVector r = xc.sub(k.mul(LN2_HI)).sub(k.mul(LN2_LO));
+        FloatVector p = FloatVector.broadcast(F, 1f / 5040f);
+        p = p.fma(r, FloatVector.broadcast(F, 1f / 720f));
+        p = p.fma(r, FloatVector.broadcast(F, 1f / 120f));
+        p = p.fma(r, FloatVector.broadcast(F, 1f / 24f));
+        p = p.fma(r, FloatVector.broadcast(F, 1f / 6f));
+        p = p.fma(r, FloatVector.broadcast(F, 0.5f));
+        p = p.fma(r, FloatVector.broadcast(F, 1f));
+        p = p.fma(r, FloatVector.broadcast(F, 1f));
+        // 2^(k-1) from the exponent bits (k-1 in [-126, 127]), times 2: k = 128 stays finite until the end
+        FloatVector scale = t.reinterpretAsInts().sub(ROUNDER_BITS - 126).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        FloatVector y = p.mul(scale).mul(2f);
+        return y.blend(0f, x.lt(EXP_LO)).blend(Float.POSITIVE_INFINITY, x.gt(EXP_HI)).blend(x, x.test(VectorOperators.IS_NAN));
+    }
+
     /** y = a op b over n elements with a, b strides in {0, 1}: Add, Sub, Mul, Div only. */
     static long binary(Binary.Kind k, MemorySegment a, long ao, long as, MemorySegment b, long bo, long bs,
                        MemorySegment y, long yo, long n) {
@@ -102,14 +137,14 @@ final class VectorMath {
     static long exp(MemorySegment in, MemorySegment out, long s, long e) {
         int step = F.length();
         long i = s;
-        for (; i + step <= e; i += step) load(in, i).lanewise(VectorOperators.EXP).intoMemorySegment(out, i * 4, LE);
+        for (; i + step <= e; i += step) exp(load(in, i)).intoMemorySegment(out, i * 4, LE);
         return i;
     }
 
     /**
      * out[i] = erf(in[i]) for i in [s, e): the method of {@link Erf#erf(float)} in double lanes, two
      * double vectors per float vector. The one transcendental step, exp(g(x) − x²) for 1 ≤ |x| &lt; 4,
-     * runs as a single float EXP over both halves: its argument lies in [−17, −1.8], where a float
+     * runs as a single float {@link #exp} over both halves: its argument lies in [−17, −1.8], where a float
      * argument and a float exp keep the absolute error of 1 − exp(...) below 3e-8.
      */
     static long erf(MemorySegment in, MemorySegment out, long s, long e) {
@@ -136,7 +171,7 @@ final class VectorMath {
             }
             FloatVector arg = ((FloatVector) g0.sub(c0.mul(c0)).convertShape(VectorOperators.D2F, F, 0))
                     .add((FloatVector) g1.sub(c1.mul(c1)).convertShape(VectorOperators.D2F, F, -1));
-            FloatVector ex = arg.lanewise(VectorOperators.EXP);
+            FloatVector ex = exp(arg);
             DoubleVector e0 = (DoubleVector) ex.convertShape(VectorOperators.F2D, D, 0);
             DoubleVector e1 = (DoubleVector) ex.convertShape(VectorOperators.F2D, D, 1);
             // Taylor series of erf(x)/x in x² for |x| < 1
@@ -177,7 +212,7 @@ final class VectorMath {
             for (long j = vn; j < n; j++) max = Math.max(max, in.getAtIndex(F32, base + j));
             FloatVector mv = FloatVector.broadcast(F, max), acc = FloatVector.zero(F);
             for (long j = 0; j < vn; j += step) {
-                FloatVector v = load(in, base + j).sub(mv).lanewise(VectorOperators.EXP);
+                FloatVector v = exp(load(in, base + j).sub(mv));
                 if (!log) v.intoMemorySegment(out, (base + j) * 4, LE);
                 acc = acc.add(v);
             }

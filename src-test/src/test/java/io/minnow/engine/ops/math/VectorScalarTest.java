@@ -51,6 +51,22 @@ class VectorScalarTest {
     }
 
     @Test
+    void vectorExpIsWithinTwoUlps() {
+        int n = 1_000_000;
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) x[i] = -87f + (88.7f + 87f) * i / (n - 1);
+        float[] y = OneNode.op("Exp").in(f32(s(n), x)).run().toFloatArray();
+        for (int i = 0; i < n; i++) {
+            float want = (float) Math.exp(x[i]);
+            assertEquals(want, y[i], 2 * Math.ulp(want), "exp(" + x[i] + ")");
+        }
+        float[] special = {-1000f, -88f, 89f, 1000f, Float.NaN, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY, 0f};
+        float[] z = OneNode.op("Exp").in(f32(s(8), special)).run().toFloatArray();
+        assertArrayEquals(new float[]{0, 0, Float.POSITIVE_INFINITY, Float.POSITIVE_INFINITY, Float.NaN, 0,
+                Float.POSITIVE_INFINITY, 1}, z);
+    }
+
+    @Test
     void binaryIsBitIdentical() {
         long[][][] shapes = {{s(702), s(702)}, {s(13, 207), s(207)}, {s(207), s(13, 1)}, {s(3, 9, 17), s()}, {s(), s(16393)}};
         for (String op : new String[]{"Add", "Sub", "Mul", "Div"}) {
