@@ -2,6 +2,7 @@ package io.minnow.engine.ops.math;
 
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -37,14 +38,14 @@ final class VectorMath {
     private static final float LN2_LO = (float) (Math.log(2.0) - 0.693359375);
     private static final float ROUNDER = 0x1.8p23f; // adding it rounds to an integer held in the low bits
     private static final int ROUNDER_BITS = Float.floatToRawIntBits(ROUNDER);
-    /** Below this, exp is under 1.7e-38 and returned as 0; above the upper bound, +∞. */
-    static final float EXP_LO = -87f, EXP_HI = 88.72283f;
+    /** Below this, e^x rounds to 0 even as a subnormal; above the upper bound, to +∞. */
+    static final float EXP_LO = -103.972084f, EXP_HI = 88.72283f;
 
     /**
      * e^x per lane, from basic arithmetic only, so compiled and interpreted code agree bit for bit
      * (the Vector API's EXP maps to a native library when compiled and to Math.exp otherwise, which
-     * would make results depend on JIT timing). Within 2 ulps of Math.exp on [−87, 88.7]; 0 below,
-     * +∞ above, NaN passes through.
+     * would make results depend on JIT timing). Within 2 ulps of Math.exp, subnormal results included;
+     * 0 below {@link #EXP_LO}, +∞ above {@link #EXP_HI}, NaN passes through.
      */
     static FloatVector exp(FloatVector x) {
         FloatVector xc = x.max(EXP_LO).min(EXP_HI);
@@ -59,10 +60,14 @@ final class VectorMath {
         p = p.fma(r, FloatVector.broadcast(F, 0.5f));
         p = p.fma(r, FloatVector.broadcast(F, 1f));
         p = p.fma(r, FloatVector.broadcast(F, 1f));
-        // 2^(k-1) from the exponent bits (k-1 in [-126, 127]), times 2: k = 128 stays finite until the end
-        FloatVector scale = t.reinterpretAsInts().sub(ROUNDER_BITS - 126).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-        FloatVector y = p.mul(scale).mul(2f);
-        return y.blend(0f, x.lt(EXP_LO)).blend(Float.POSITIVE_INFINITY, x.gt(EXP_HI)).blend(x, x.test(VectorOperators.IS_NAN));
+        // 2^k as 2^k1 · 2^k2 with k1 = k >> 1, k2 = k − k1, both normal for k in [−150, 128]
+        IntVector ki = t.reinterpretAsInts().sub(ROUNDER_BITS);
+        IntVector k1 = ki.lanewise(VectorOperators.ASHR, 1), k2 = ki.sub(k1);
+        FloatVector s1 = k1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        FloatVector s2 = k2.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        FloatVector y = p.mul(s1).mul(s2);
+        return y.blend(0f, x.lt(EXP_LO)).blend(Float.POSITIVE_INFINITY, x.compare(VectorOperators.GT, EXP_HI))
+                .blend(x, x.test(VectorOperators.IS_NAN));
     }
 
     /** y = a op b over n elements with a, b strides in {0, 1}: Add, Sub, Mul, Div only. */
