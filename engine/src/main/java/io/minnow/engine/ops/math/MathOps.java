@@ -8,6 +8,14 @@ import java.util.Map;
 public final class MathOps {
     private MathOps() {}
 
+    /**
+     * What the float32 loops of this family run on, e.g. {@code math ops: Vector API 256-bit} (the
+     * width cap {@code -Dminnow.vector.width} can still turn it off per model), for the start-up log.
+     */
+    public static String describe() {
+        return Simd.describe();
+    }
+
     public static void register(Map<String, Op> ops) {
         ops.put("Relu", new Unary(Unary.Kind.RELU));
         ops.put("LeakyRelu", new Unary(Unary.Kind.LEAKY_RELU));

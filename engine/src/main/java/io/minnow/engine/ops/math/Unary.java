@@ -12,8 +12,9 @@ import static io.minnow.engine.api.Tensor.F32;
 
 /**
  * Elementwise unary ops: Relu, LeakyRelu, Sigmoid, HardSigmoid, HardSwish, Tanh, Erf, Sqrt, Exp, Log, Neg,
- * Abs. One instance per op kind. Float32 runs a tight loop per kind; double/float16/bfloat16 are computed
- * in double; integers (Relu, Neg, Abs, Erf) exactly in long.
+ * Abs. One instance per op kind. Float32 runs a tight loop per kind (with a {@link VectorMath} body for
+ * Relu, Neg, Abs, LeakyRelu, HardSigmoid, HardSwish, Exp and Erf when {@link Simd} allows); double,
+ * float16 and bfloat16 are computed in double; integers (Relu, Neg, Abs, Erf) exactly in long.
  *
  * <p>The activation formulas are those of {@link io.minnow.engine.ops.FusedActivation#apply(float)}, so a
  * fused epilogue and the standalone op agree bit for bit.
