@@ -4,6 +4,7 @@ import io.minnow.engine.exec.Parallel;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
 
 /**
  * Type-agnostic element movers for the tensor ops: they move raw elements of 1, 2, 4 or 8 bytes, so
@@ -60,7 +61,7 @@ final class Copy {
             ds[r] = dstStrides[k];
             r++;
         }
-        return new Merged(r, sh, ss, ds);
+        return new Merged(r, Arrays.copyOf(sh, r), Arrays.copyOf(ss, r), Arrays.copyOf(ds, r));
     }
 
     /** Called once per position of the outer dimensions with the element offsets there. */
