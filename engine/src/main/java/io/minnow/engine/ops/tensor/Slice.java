@@ -11,7 +11,7 @@ import java.util.function.Function;
 /**
  * ONNX Slice: starts/ends/axes as attributes before opset 10; from 10 as inputs, with optional steps
  * (negative steps walk backwards). Out-of-range starts and ends (INT64_MAX/MIN included) are clamped as
- * the spec says.
+ * the spec says (the same as ONNX Runtime; numpy differs in one corner, see {@link #window}).
  */
 final class Slice implements Op {
     /** Per input axis: first index, step, and number of elements taken. */
@@ -75,6 +75,8 @@ final class Slice implements Op {
                 e = Math.clamp(e, 0L, d);
                 n = e > s ? (e - s - 1) / st + 1 : 0;
             } else {
+                // Per the spec text (and ONNX Runtime): [0, d-1]. numpy would clamp a start still negative
+                // after adding d to -1 and select nothing; the spec picks element 0.
                 s = Math.clamp(s, 0L, d - 1);
                 e = Math.clamp(e, -1L, d - 1);
                 n = s > e ? (s - e - 1) / -st + 1 : 0; // -Long.MIN_VALUE stays negative: quotient 0, n 1 (right)
