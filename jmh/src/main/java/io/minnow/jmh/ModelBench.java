@@ -1,0 +1,103 @@
+package io.minnow.jmh;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import io.minnow.engine.api.Model;
+import io.minnow.engine.api.Options;
+import io.minnow.engine.api.Session;
+import io.minnow.engine.api.Tensor;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.Blackhole;
+
+import java.nio.FloatBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Whole bundled models, Minnow fp32 against ONNX Runtime Java fp32 on the same input, same thread count,
+ * in the same JVM run (ORT with all graph optimisations on). Sample mode gives p50/p99.
+ *
+ * <pre>java -jar jmh/target/benchmarks.jar ModelBench -rf json -rff reports/jmh-models.json</pre>
+ * Models are read from {@code models/} under {@code -Dminnow.root} (default: the working directory).
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.SampleTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
+public class ModelBench {
+    @Param({"lenet300", "lenet5", "resnet", "mobilenet"})
+    public String model;
+
+    @Param({"1"})
+    public int batch;
+
+    @Param({"1"})
+    public int threads;
+
+    private Model minnow;
+    private Session session;
+    private Map<String, Tensor> minnowInput;
+    private OrtEnvironment env;
+    private OrtSession ort;
+    private OnnxTensor ortInput;
+
+    @Setup
+    public void setup() throws Exception {
+        Path file = Path.of(System.getProperty("minnow.root", ".")).resolve("models").resolve(model + ".onnx");
+        if (!Files.exists(file)) throw new IllegalStateException(file.toAbsolutePath() + " not found; run from the repository root");
+        float[] x = new float[batch * 28 * 28];
+        Random r = new Random(42);
+        for (int i = 0; i < x.length; i++) x[i] = r.nextFloat();
+        long[] shape = {batch, 1, 28, 28};
+
+        minnow = Model.load(file, Options.defaults().withThreads(threads));
+        session = minnow.newSession();
+        minnowInput = Map.of(minnow.inputs().get(0).name(), Tensor.of(x, shape));
+
+        env = OrtEnvironment.getEnvironment();
+        OrtSession.SessionOptions so = new OrtSession.SessionOptions();
+        so.setIntraOpNumThreads(threads);
+        so.setInterOpNumThreads(1);
+        so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+        ort = env.createSession(file.toString(), so);
+        ortInput = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), shape);
+    }
+
+    @Benchmark
+    public Object minnow() {
+        return session.run(minnowInput);
+    }
+
+    @Benchmark
+    public void onnxruntime(Blackhole bh) throws OrtException {
+        try (OrtSession.Result r = ort.run(Map.of(ort.getInputNames().iterator().next(), ortInput))) {
+            bh.consume(r.get(0));
+        }
+    }
+
+    @TearDown
+    public void tearDown() throws OrtException {
+        ortInput.close();
+        ort.close();
+        session.close();
+        minnow.close();
+    }
+}
