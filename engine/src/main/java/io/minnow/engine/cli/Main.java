@@ -27,7 +27,7 @@ import java.nio.file.Path;
  * (a bug). Errors print one line, {@code minnow: error: <message>}, with the stack trace only under
  * {@code --verbose}.
  */
-@Command(name = "minnow", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+@Command(name = "minnow", mixinStandardHelpOptions = true, scope = ScopeType.INHERIT, versionProvider = Main.Version.class,
         description = "Runs compressed neural networks: inspect, run, evaluate, benchmark and convert models.",
         subcommands = {InspectCommand.class, RunCommand.class, EvalCommand.class, BenchCommand.class,
                 DemoCommand.class, CommandLine.HelpCommand.class},
