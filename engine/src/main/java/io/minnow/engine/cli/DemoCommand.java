@@ -18,13 +18,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
  * {@code minnow demo}: every bundled model on Fashion-MNIST (the full test set when the Debian package is
- * installed, else the bundled sample) — accuracy, then batch-1 latency — as one aligned table.
+ * installed, else the bundled sample) — accuracy next to the accuracy it was trained to
+ * ({@code models/accuracy.json}), then batch-1 latency — as one aligned table.
  */
 @Command(name = "demo", description = "Evaluate and benchmark the bundled models on Fashion-MNIST; print a table.")
 final class DemoCommand implements Callable<Integer> {
@@ -60,10 +65,11 @@ final class DemoCommand implements Callable<Integer> {
 
         String us = Format.microUnit();
         int nameWidth = Math.max(5, models.stream().mapToInt(p -> stem(p).length()).max().orElse(5));
-        String fmt = "%-" + nameWidth + "s  %10s  %10s  %8s  %9s  %9s%n";
+        String fmt = "%-" + nameWidth + "s  %10s  %10s  %8s  %9s  %9s  %9s%n";
+        Map<String, Double> reference = referenceAccuracy(dir.resolve("accuracy.json"));
         out.printf("%s: %d images; latency at batch 1, %d thread%s%n", data.name(), data.size(), main.threads(),
                 main.threads() == 1 ? "" : "s");
-        out.printf(fmt, "model", "params", "bytes", "accuracy", "p50 " + us, "p99 " + us);
+        out.printf(fmt, "model", "params", "bytes", "accuracy", "reference", "p50 " + us, "p99 " + us);
         out.flush();
         for (Path file : models) {
             try (Model m = main.load(file, err)) {
@@ -75,13 +81,28 @@ final class DemoCommand implements Callable<Integer> {
                 try (Session session = m.newSession()) {
                     r = Bench.measureFor(BENCH_BUDGET_NANOS, 30, 30, 5000, () -> session.run(inputs));
                 }
+                Double ref = reference.get(stem(file));
                 out.printf(fmt, stem(file), Format.count(s.params()), Format.bytes(s.weightBytes()), Format.percent(acc.accuracy()),
-                        Format.micros(r.p50Micros()), Format.micros(r.p99Micros()));
+                        ref == null ? "-" : Format.percent(ref), Format.micros(r.p50Micros()), Format.micros(r.p99Micros()));
                 out.flush();
             }
         }
         return 0;
     }
+
+    /**
+     * The accuracy each model was trained to (PyTorch, full 10 000-image test set), from
+     * {@code models/accuracy.json} ({@code {"lenet5": {"correct": .., "n": .., "accuracy": 0.91}, ...}}); empty if absent.
+     */
+    static Map<String, Double> referenceAccuracy(Path file) throws IOException {
+        Map<String, Double> m = new HashMap<>();
+        if (!Files.isRegularFile(file)) return m;
+        Matcher e = ENTRY.matcher(Files.readString(file));
+        while (e.find()) m.put(e.group(1), Double.parseDouble(e.group(2)));
+        return m;
+    }
+
+    private static final Pattern ENTRY = Pattern.compile("\"([^\"]+)\"\\s*:\\s*\\{[^{}]*?\"accuracy\"\\s*:\\s*([0-9.eE+-]+)");
 
     private static List<Path> list(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) throw new MinnowException(dir + ": no models directory");
