@@ -5,6 +5,7 @@ import io.minnow.engine.api.Session;
 import io.minnow.engine.bench.Bench;
 import io.minnow.engine.bench.BenchResult;
 import io.minnow.engine.data.Dataset;
+import io.minnow.engine.kernels.Kernels;
 import io.minnow.formats.MinnowException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -63,6 +64,7 @@ final class DemoCommand implements Callable<Integer> {
         Dataset data = Dataset.open(dataset, root);
         if (limit != null) data = data.limit(limit);
 
+        main.announce(Kernels.select(main.options().backend()), err); // before the table, not inside it
         String us = Format.microUnit();
         int nameWidth = Math.max(5, models.stream().mapToInt(p -> stem(p).length()).max().orElse(5));
         String fmt = "%-" + nameWidth + "s  %10s  %10s  %8s  %9s  %9s  %9s%n";

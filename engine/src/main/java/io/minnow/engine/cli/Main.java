@@ -3,6 +3,7 @@ package io.minnow.engine.cli;
 import io.minnow.engine.api.Model;
 import io.minnow.engine.api.Options;
 import io.minnow.engine.kernels.BackendConfig;
+import io.minnow.engine.kernels.Kernels;
 import io.minnow.formats.MinnowException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -108,12 +109,17 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
     /** Loads a model for execution; the first load of a command logs the backend line on stderr. */
     Model load(Path file, PrintWriter err) {
         Model model = Model.load(file, options());
+        announce(model.kernels(), err);
+        return model;
+    }
+
+    /** Logs the backend line (once per command) on stderr. */
+    void announce(Kernels kernels, PrintWriter err) {
         if (!announced) {
             announced = true;
-            err.println(model.kernels().describe());
+            err.println(kernels.describe());
             err.flush();
         }
-        return model;
     }
 
     /** Prints one error line (plus the stack trace under --verbose) and returns the exit code. */
