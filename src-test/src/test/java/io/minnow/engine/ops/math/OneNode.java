@@ -26,6 +26,7 @@ final class OneNode {
     private long opset = 17;
     private int threads = 1;
     private int vectorWidth = Integer.MAX_VALUE;
+    private boolean optimize = true;
     private final List<String> inputs = new ArrayList<>();
     private final Map<String, Attribute> attrs = new LinkedHashMap<>();
     private final List<ValueInfo> graphInputs = new ArrayList<>();
@@ -44,6 +45,8 @@ final class OneNode {
     OneNode threads(int t) { threads = t; return this; }
     /** Caps the Vector API width (0 = the scalar loops only). */
     OneNode vectorWidth(int bits) { vectorWidth = bits; return this; }
+    /** Turns the graph passes (fusion) off, so the op itself sees the node. */
+    OneNode optimize(boolean on) { optimize = on; return this; }
 
     OneNode in(Tensor t) {
         String name = "in" + inputs.size();
@@ -79,7 +82,7 @@ final class OneNode {
 
     Tensor run() {
         Options options = Options.defaults().withThreads(threads)
-                .withBackend(new BackendConfig(false, vectorWidth));
+                .withBackend(new BackendConfig(false, vectorWidth)).withOptimize(optimize);
         try (Model m = Model.of(model(), options)) {
             return m.run(feeds).get("y");
         }
