@@ -20,28 +20,28 @@ public final class Attrs {
 
     public long getInt(String name, long dflt) {
         Attribute a = map.get(name);
-        return a == null ? dflt : a.asInt();
+        return a == null ? dflt : named(() -> a.asInt());
     }
 
     public float getFloat(String name, float dflt) {
         Attribute a = map.get(name);
-        return a == null ? dflt : a.asFloat();
+        return a == null ? dflt : named(() -> a.asFloat());
     }
 
     public String getString(String name, String dflt) {
         Attribute a = map.get(name);
-        return a == null ? dflt : a.asString();
+        return a == null ? dflt : named(() -> a.asString());
     }
 
     /** INTS attribute, or {@code dflt} (may be null) when absent. */
     public long[] getInts(String name, long[] dflt) {
         Attribute a = map.get(name);
-        return a == null ? dflt : a.asInts();
+        return a == null ? dflt : named(() -> a.asInts());
     }
 
     public float[] getFloats(String name, float[] dflt) {
         Attribute a = map.get(name);
-        return a == null ? dflt : a.asFloats();
+        return a == null ? dflt : named(() -> a.asFloats());
     }
 
     /** TENSOR attribute as a run-time tensor, or null when absent. */
@@ -52,9 +52,18 @@ public final class Attrs {
 
     public Attribute get(String name) { return map.get(name); }
 
+    /** Runs a typed accessor; an attribute of the wrong kind becomes an error naming the node. */
+    private <T> T named(java.util.function.Supplier<T> access) {
+        try {
+            return access.get();
+        } catch (MinnowException e) {
+            throw new MinnowException("node '" + node + "': " + e.getMessage());
+        }
+    }
+
     public long requireInt(String name) {
         Attribute a = map.get(name);
         if (a == null) throw new MinnowException("node '" + node + "': missing required attribute '" + name + "'");
-        return a.asInt();
+        return named(a::asInt);
     }
 }

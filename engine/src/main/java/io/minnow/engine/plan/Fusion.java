@@ -73,7 +73,7 @@ public final class Fusion {
             Node act = it.next();
             if (!isDefault(act) || act.inputs.isEmpty() || act.outputs.size() != 1) continue;
             FusedActivation fa = activationOf(g, act);
-            if (fa == null) continue;
+            if (fa == null || Float.isNaN(fa.alpha()) || Float.isNaN(fa.beta()) || Float.isNaN(fa.min()) || Float.isNaN(fa.max())) continue;
             Node prod = g.producer(act.inputs.get(0));
             if (prod == null || !isDefault(prod) || prod.outputs.size() != 1 || !singleUse(g, act.inputs.get(0))) continue;
             boolean fusable = switch (prod.opType) {
@@ -107,9 +107,9 @@ public final class Fusion {
 
     private static FusedActivation clipOf(Graph g, Node n) {
         float lo = Float.NEGATIVE_INFINITY, hi = Float.POSITIVE_INFINITY;
-        if (g.opset < 11) {
-            lo = floatAttr(n, "min", lo);
-            hi = floatAttr(n, "max", hi);
+        if (g.opset < 11) { // attribute defaults per the spec: the float range, not infinities
+            lo = floatAttr(n, "min", -Float.MAX_VALUE);
+            hi = floatAttr(n, "max", Float.MAX_VALUE);
         } else {
             if (n.inputs.size() > 1 && !n.inputs.get(1).isEmpty()) {
                 Tensor t = floatConst(g, n.inputs.get(1));
@@ -126,9 +126,11 @@ public final class Fusion {
         return new FusedActivation(FusedActivation.Kind.CLIP, lo, hi, 0, 0);
     }
 
+    /** A FLOAT attribute; NaN when it has another kind, which then blocks fusion (the op reports the error). */
     private static float floatAttr(Node n, String name, float dflt) {
         Attribute a = n.attributes.get(name);
-        return a == null ? dflt : a.asFloat();
+        if (a == null) return dflt;
+        return a.kind() == Attribute.Kind.FLOAT ? a.asFloat() : Float.NaN;
     }
 
     private static boolean isDefault(Node n) {
