@@ -114,6 +114,29 @@ class BundledModelsTest {
         }
     }
 
+    static Stream<Arguments> modelsAndJavaWidths() {
+        List<Arguments> args = new ArrayList<>();
+        for (String m : MODELS) for (int w : new int[]{0, 128, 256, 512}) args.add(Arguments.of(m, w));
+        return args.stream();
+    }
+
+    /** Every Java backend forced in turn (native off; Vector API width 0 = scalar, 128, 256, 512) agrees with ONNX Runtime. */
+    @ParameterizedTest(name = "{0}, Java kernels, vector width {1}")
+    @MethodSource("modelsAndJavaWidths")
+    void logitsMatchOnnxRuntimeAtEveryVectorWidth(String name, int width) throws Exception {
+        Tensor x = testSet.images(100, 10);
+        float[] ref = OrtReference.run(model(name), x);
+        try (Model model = Model.load(model(name), Options.defaults().withBackend(BackendConfig.javaOnly(width)))) {
+            if (width == 0) assertEquals("f32-gemm-scalar", model.kernels().f32Gemm().id());
+            float[] got = model.run(x).toFloatArray();
+            assertEquals(ref.length, got.length);
+            for (int i = 0; i < ref.length; i++) {
+                assertTrue(Math.abs(got[i] - ref[i]) <= 1e-4 + 1e-4 * Math.abs(ref[i]),
+                        name + " width " + width + " logit " + i + ": " + got[i] + ", ONNX Runtime " + ref[i]);
+            }
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"lenet300", "lenet5", "resnet", "mobilenet"})
     void convertedMnwGivesIdenticalLogits(String name, @TempDir Path tmp) throws Exception {
