@@ -12,6 +12,7 @@ import java.util.Map;
 public final class Session implements AutoCloseable {
     private final Model model;
     private PlanRunner runner;
+    private io.minnow.engine.exec.OpProfile profile;
 
     Session(Model model) {
         this.model = model;
@@ -23,8 +24,17 @@ public final class Session implements AutoCloseable {
         long[][] shapes = new long[bound.length][];
         for (int i = 0; i < bound.length; i++) shapes[i] = bound[i].shape();
         Plan plan = model.plan(shapes);
-        if (runner == null || runner.plan() != plan) runner = new PlanRunner(plan, model.pool(), model.kernels());
+        if (runner == null || runner.plan() != plan) {
+            runner = new PlanRunner(plan, model.pool(), model.kernels());
+            runner.profile(profile);
+        }
         return model.name(runner.run(bound));
+    }
+
+    /** Times every step by op type from now on (null stops); read the totals from the profile. */
+    public void profile(io.minnow.engine.exec.OpProfile p) {
+        this.profile = p;
+        if (runner != null) runner.profile(p);
     }
 
     @Override

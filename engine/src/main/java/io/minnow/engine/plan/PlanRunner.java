@@ -20,6 +20,7 @@ public final class PlanRunner {
     private final Tensor[] values;
     private final Tensor[] fixed; // arena tensors and constants, restored at the start of each run
     private final Execution exec;
+    private io.minnow.engine.exec.OpProfile profile;
 
     public PlanRunner(Plan plan, Parallel parallel, Kernels kernels) {
         this.plan = plan;
@@ -41,11 +42,25 @@ public final class PlanRunner {
         return plan;
     }
 
+    /** Attaches a per-op timer (null detaches). */
+    public void profile(io.minnow.engine.exec.OpProfile p) {
+        this.profile = p;
+    }
+
     /** Runs the plan. {@code inputs} follow the graph's input order; returns copies of the outputs. */
     public Tensor[] run(Tensor[] inputs) {
         System.arraycopy(fixed, 0, values, 0, values.length);
         for (int i = 0; i < plan.inputs.length; i++) values[plan.inputs[i]] = inputs[i];
-        for (Step s : plan.steps) runStep(s);
+        if (profile == null) {
+            for (Step s : plan.steps) runStep(s);
+        } else {
+            for (Step s : plan.steps) {
+                long t0 = System.nanoTime();
+                runStep(s);
+                profile.record(s.node().opType, System.nanoTime() - t0);
+            }
+            profile.endRun();
+        }
         Tensor[] out = new Tensor[plan.outputs.length];
         for (int i = 0; i < out.length; i++) {
             Tensor t = values[plan.outputs[i]];

@@ -229,6 +229,15 @@ class CliTest {
         r = minnow("bench", model.toString(), "--iters", "2", "--warmup", "0");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("p50") && r.out().contains("p99"), r.out());
+
+        // --profile: a per-op table; with --json it goes to stderr so stdout stays one JSON line.
+        r = minnow("bench", model.toString(), "--iters", "3", "--warmup", "1", "--profile");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("steps/run") && r.out().contains("share"), r.out());
+        r = minnow("bench", model.toString(), "--iters", "3", "--warmup", "1", "--profile", "--json");
+        assertEquals(0, r.code(), r.err());
+        assertEquals(1, r.out().lines().count(), r.out());
+        assertTrue(r.err().contains("steps/run"), r.err());
     }
 
     @Test
