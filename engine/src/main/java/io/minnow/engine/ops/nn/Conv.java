@@ -181,8 +181,8 @@ final class Conv implements Op {
         });
     }
 
-    /** Per-thread buffers of the depthwise path: [0] the zero-padded input plane, [1] one output row. */
-    private static final ThreadLocal<float[][]> DW = ThreadLocal.withInitial(() -> new float[][]{new float[0], new float[0]});
+    /** Per-thread buffers of the depthwise path: [0] the zero-padded input plane, [1] one output row, [2] the flat whole-plane result. */
+    private static final ThreadLocal<float[][]> DW = ThreadLocal.withInitial(() -> new float[][]{new float[0], new float[0], new float[0]});
 
     /**
      * Depthwise: output channel m reads only input channel m / mg. The input plane is copied once into a
@@ -200,6 +200,9 @@ final class Conv implements Op {
         int d2 = (int) (win.in[2] + win.padBegin[2] + win.padEnd[2]);
         int padded = d0 * d1 * d2;
         int bits = F32Rows.bitsFor(ctx.kernels().config().vectorWidthCap());
+        // Length of the flat stride-1 result for the whole-plane form (2-D/1-D only; 0 = use the row form).
+        int flatLen = d0 != 1 || win.kernel[0] != 1 ? 0
+                : (int) ((d1 - win.extent(1)) * d2 + (d2 - win.extent(2)) + 1);
         ctx.parallel().forRange(planes, Math.max(1, (int) (2048 / Math.max(1, p.outPlane * p.kernelSize))), (s, e) -> {
             float[][] buf = DW.get();
             if (buf[0].length < padded) buf[0] = new float[padded];
@@ -216,6 +219,35 @@ final class Conv implements Op {
                 long yBase = (long) plane * p.outPlane;
                 long wBase = (long) m * p.kernelSize;
                 float bias = b == null ? 0f : b.getFloat(m);
+                if (flatLen > 0) {
+                    // Whole-plane form: each tap is one long axpy over the padded plane read as a flat row
+                    // (row pitch d2), giving the stride-1 result at every padded position; the strided
+                    // outputs are then picked out. Same tap order as below, so the same sums; it wins
+                    // on the small planes of MobileNet-style nets, where per-row calls cost more than math.
+                    if (buf[2].length < flatLen) buf[2] = new float[flatLen];
+                    float[] flat = buf[2];
+                    java.util.Arrays.fill(flat, 0, flatLen, 0f);
+                    for (int k1 = 0; k1 < win.kernel[1]; k1++) {
+                        for (int k2 = 0; k2 < win.kernel[2]; k2++) {
+                            float wv = w.getAtIndex(F32, wBase + (long) k1 * win.kernel[2] + k2);
+                            int off = (int) (k1 * win.dilation[1] * d2 + k2 * win.dilation[2]);
+                            F32Rows.axpy(bits, wv, xp, off, flat, 0, flatLen);
+                        }
+                    }
+                    int s1 = (int) win.stride[1];
+                    for (int o1 = 0; o1 < win.out[1]; o1++) {
+                        int src = o1 * s1 * d2;
+                        long yRow = yBase + (long) o1 * out2;
+                        if (s2 == 1) {
+                            MemorySegment.copy(flat, src, y, F32, yRow * 4, out2);
+                        } else {
+                            for (int o2 = 0; o2 < out2; o2++) acc[o2] = flat[src + o2 * s2];
+                            MemorySegment.copy(acc, 0, y, F32, yRow * 4, out2);
+                        }
+                    }
+                    Epilogue.apply(y, yBase, p.outPlane, b != null, bias, act);
+                    continue;
+                }
                 for (int o0 = 0; o0 < win.out[0]; o0++) {
                     for (int o1 = 0; o1 < win.out[1]; o1++) {
                         java.util.Arrays.fill(acc, 0, out2, 0f);
