@@ -34,6 +34,7 @@ import java.util.concurrent.TimeUnit;
  * in the same JVM run (ORT with all graph optimisations on). Sample mode gives p50/p99.
  *
  * <pre>java -jar jmh/target/benchmarks.jar ModelBench -rf json -rff reports/jmh-models.json</pre>
+ * (batch 1 and 64, 1 and 2 threads; narrow with {@code -p batch=1 -p threads=1}).
  * Models are read from {@code models/} under {@code -Dminnow.root} (default: the working directory).
  */
 @State(Scope.Benchmark)
@@ -46,10 +47,10 @@ public class ModelBench {
     @Param({"lenet300", "lenet5", "resnet", "mobilenet"})
     public String model;
 
-    @Param({"1"})
+    @Param({"1", "64"})
     public int batch;
 
-    @Param({"1"})
+    @Param({"1", "2"})
     public int threads;
 
     private Model minnow;
