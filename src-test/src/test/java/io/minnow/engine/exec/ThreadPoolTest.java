@@ -34,7 +34,7 @@ class ThreadPoolTest {
             IllegalStateException e = assertThrows(IllegalStateException.class, () -> pool.forRange(100, 1, (s, end) -> {
                 if (s > 0) throw new IllegalStateException("chunk " + s);
             }));
-            assertTrue(e.getMessage().startsWith("chunk"));
+            assertTrue(String.valueOf(e.getMessage()).startsWith("chunk"), String.valueOf(e));
             AtomicIntegerArray hits = new AtomicIntegerArray(10); // still usable afterwards
             pool.forRange(10, 1, (s, end) -> { for (int i = s; i < end; i++) hits.incrementAndGet(i); });
             for (int i = 0; i < 10; i++) assertEquals(1, hits.get(i));
