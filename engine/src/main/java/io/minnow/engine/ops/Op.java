@@ -2,8 +2,8 @@ package io.minnow.engine.ops;
 
 /**
  * An operator implementation (one per ONNX op type). Stateless and thread-safe: everything per node
- * comes through the contexts. Ops that need per-node prepared state (packed weights) implement
- * {@link #prepare}.
+ * comes through the contexts. (Per-node prepared state such as packed weights does not exist yet; the
+ * dense-fp32 baseline issue adds it.)
  */
 public interface Op {
     /**

@@ -65,7 +65,6 @@ public final class Planner {
         }
 
         List<Step> steps = new ArrayList<>();
-        List<Long> stepScratch = new ArrayList<>();
         for (Node node : graph.nodes) {
             Op op = OpRegistry.lookup(node.domain, node.opType, node.displayName());
             Attrs attrs = new Attrs(node.attributes, node.displayName());
@@ -112,7 +111,6 @@ public final class Planner {
                 viewOf.set(out[0], viewOf.get(base) >= 0 ? viewOf.get(base) : base);
             }
             steps.add(new Step(node, op, attrs, in, out, -1, inf == null ? 0 : inf.scratchBytes, !outputsKnown));
-            stepScratch.add(inf == null ? 0 : inf.scratchBytes);
         }
 
         int[] outputs = new int[graph.outputs.size()];
