@@ -26,6 +26,9 @@ public final class Graph {
     public final List<ValueInfo> inputs;
     public final List<ValueInfo> outputs;
     public final Map<String, Tensor> constants;
+    /** Per-node prepared state ({@code Op.prepare}: packed weights), made once and shared by every plan. */
+    private final Map<Node, Object> prepared = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final Object NOTHING = new Object();
 
     public Graph(String name, long opset, List<Node> nodes, List<ValueInfo> inputs, List<ValueInfo> outputs,
                  Map<String, Tensor> constants) {
@@ -69,6 +72,15 @@ public final class Graph {
                 throw new MinnowException("graph output '" + out.name() + "' is never produced");
             }
         }
+    }
+
+    /** The node's prepared state, made by {@code make} the first time it is asked for (null = nothing). */
+    public Object prepared(Node node, java.util.function.Supplier<Object> make) {
+        Object v = prepared.computeIfAbsent(node, n -> {
+            Object made = make.get();
+            return made == null ? NOTHING : made;
+        });
+        return v == NOTHING ? null : v;
     }
 
     /** The declared type of a run-time input, or null. */

@@ -28,6 +28,9 @@ public interface ExecContext {
     /** The intra-op thread pool. */
     Parallel parallel();
 
+    /** What {@link Op#prepare} returned for this node (packed weights, ...), or null. */
+    Object prepared();
+
     /** Kernels chosen for this process (f32 GEMM, ...). */
     Kernels kernels();
 

@@ -16,6 +16,7 @@ final class Execution implements ExecContext {
     Tensor[] inputs;
     Tensor[] outputs;
     MemorySegment scratch;
+    Object prepared;
     final Parallel parallel;
     final Kernels kernels;
 
@@ -40,4 +41,5 @@ final class Execution implements ExecContext {
     @Override public MemorySegment scratch() { return scratch; }
     @Override public Parallel parallel() { return parallel; }
     @Override public Kernels kernels() { return kernels; }
+    @Override public Object prepared() { return prepared; }
 }

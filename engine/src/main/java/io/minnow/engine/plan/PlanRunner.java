@@ -107,6 +107,7 @@ public final class PlanRunner {
             exec.inputs = ins;
             exec.outputs = outs;
             exec.scratch = scratch;
+            exec.prepared = s.prepared();
             s.op().execute(exec);
         }
         for (int o = 0; o < out.length; o++) if (out[o] >= 0) values[out[o]] = outs[o];

@@ -110,7 +110,9 @@ public final class Planner {
                 int base = in[view];
                 viewOf.set(out[0], viewOf.get(base) >= 0 ? viewOf.get(base) : base);
             }
-            steps.add(new Step(node, op, attrs, in, out, -1, inf == null ? 0 : inf.scratchBytes, !outputsKnown));
+            Inference known = inf;
+            Object prepared = known == null ? null : graph.prepared(node, () -> op.prepare(known, kernels));
+            steps.add(new Step(node, op, attrs, in, out, -1, inf == null ? 0 : inf.scratchBytes, !outputsKnown, prepared));
         }
 
         int[] outputs = new int[graph.outputs.size()];
@@ -135,7 +137,7 @@ public final class Planner {
         for (int s = 0; s < stepArr.length; s++) {
             Step st = stepArr[s];
             placed[s] = new Step(st.node(), st.op(), st.attrs(), st.in(), st.out(), layout.scratchOffsets()[s],
-                    st.scratchBytes(), st.dynamic());
+                    st.scratchBytes(), st.dynamic(), st.prepared());
         }
         return new Plan(graph.opset, names.toArray(new String[0]), typeArr, shapeArr, constants.toArray(new Tensor[0]),
                 layout.offsets(), viewArr, inputs, outputs, placed, layout.arenaBytes());

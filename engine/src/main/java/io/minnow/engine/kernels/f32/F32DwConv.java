@@ -1,0 +1,21 @@
+package io.minnow.engine.kernels.f32;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * Family {@code f32-dwconv}: depthwise 2-D convolution in NCHW — output channel c reads only input
+ * channel c (channel multiplier 1; the op maps multipliers > 1 onto it per channel). {@code s.cin()} and
+ * {@code s.cout()} are 1: the shape describes one plane; {@link #run} does planes [c0, c1).
+ * Weights are [channels][kh][kw] (ONNX layout), used as they are. Epilogue: bias[c], then activation.
+ */
+public interface F32DwConv {
+    String id();
+
+    /**
+     * Planes c in [c0, c1): y plane c = act(dwconv(x plane c, w[c]) + bias[c]). Plane c of x starts at
+     * {@code xOff + c * inPlane}, of y at {@code yOff + c * outPlane}, weights at {@code wOff + c * kh*kw};
+     * bias may be null. Offsets in floats.
+     */
+    void run(ConvShape s, MemorySegment x, long xOff, MemorySegment w, long wOff, MemorySegment bias, long biasOff,
+             F32Epilogue epi, MemorySegment y, long yOff, int c0, int c1);
+}
