@@ -33,6 +33,25 @@ public final class KernelRegistry {
                 () -> cfg.nativeAllowed() && F32GemmNative.supports(variant), () -> F32GemmNative.forVariant(variant));
     }
 
+    /** Family f32-conv (2-D convolution, NCHW, packed weights), all variants. */
+    public static List<KernelInfo<io.minnow.engine.kernels.f32.F32Conv>> f32Conv(BackendConfig cfg) {
+        List<KernelInfo<io.minnow.engine.kernels.f32.F32Conv>> list = new ArrayList<>();
+        // f32-conv entries (one line each)
+        return list;
+    }
+
+    /** Family f32-dwconv (depthwise 2-D convolution, NCHW), all variants. */
+    public static List<KernelInfo<io.minnow.engine.kernels.f32.F32DwConv>> f32DwConv(BackendConfig cfg) {
+        List<KernelInfo<io.minnow.engine.kernels.f32.F32DwConv>> list = new ArrayList<>();
+        // f32-dwconv entries (one line each)
+        return list;
+    }
+
+    /** Highest-ranked available kernel of a family, or null when the family has none available. */
+    public static <K> KernelInfo<K> bestOrNull(List<KernelInfo<K>> family) {
+        return family.stream().filter(KernelInfo::isAvailable).max(Comparator.comparingInt(KernelInfo::rank)).orElse(null);
+    }
+
     /** Highest-ranked available kernel of a family. */
     public static <K> KernelInfo<K> best(List<KernelInfo<K>> family) {
         return family.stream().filter(KernelInfo::isAvailable).max(Comparator.comparingInt(KernelInfo::rank))

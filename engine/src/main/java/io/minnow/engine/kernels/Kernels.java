@@ -10,10 +10,16 @@ public final class Kernels {
 
     private final BackendConfig config;
     private final F32Gemm f32Gemm;
+    private final io.minnow.engine.kernels.f32.F32Conv f32Conv;     // null: the op's own im2col + f32-gemm path
+    private final io.minnow.engine.kernels.f32.F32DwConv f32DwConv; // null: the op's own loop
 
     private Kernels(BackendConfig config) {
         this.config = config;
         this.f32Gemm = KernelRegistry.best(KernelRegistry.f32Gemm(config)).create();
+        var conv = KernelRegistry.bestOrNull(KernelRegistry.f32Conv(config));
+        this.f32Conv = conv == null ? null : conv.create();
+        var dw = KernelRegistry.bestOrNull(KernelRegistry.f32DwConv(config));
+        this.f32DwConv = dw == null ? null : dw.create();
     }
 
     /** Kernels for an explicit configuration. */
@@ -40,6 +46,12 @@ public final class Kernels {
 
     public F32Gemm f32Gemm() { return f32Gemm; }
 
+    /** The chosen f32-conv kernel, or null when the family has none available. */
+    public io.minnow.engine.kernels.f32.F32Conv f32Conv() { return f32Conv; }
+
+    /** The chosen f32-dwconv kernel, or null when the family has none available. */
+    public io.minnow.engine.kernels.f32.F32DwConv f32DwConv() { return f32DwConv; }
+
     /**
      * One line: backend, ISA and kernel ids chosen, e.g.
      * {@code minnow: backend=native isa=avx512f cpu=[avx2 avx512 avx512vnni] f32-gemm=f32-gemm-avx512f}.
@@ -53,6 +65,8 @@ public final class Kernels {
             sb.append(f32Gemm.id().contains("panama") ? "java-vector" : "java-scalar");
         }
         sb.append(" f32-gemm=").append(f32Gemm.id());
+        if (f32Conv != null) sb.append(" f32-conv=").append(f32Conv.id());
+        if (f32DwConv != null) sb.append(" f32-dwconv=").append(f32DwConv.id());
         if (config.nativeAllowed() && !NativeLibrary.available()) {
             sb.append(" (native unavailable: ").append(NativeLibrary.unavailableReason()).append(')');
         }
