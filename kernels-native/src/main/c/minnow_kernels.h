@@ -65,6 +65,39 @@ const char* minnow_f32_gemm_variant_isa(int variant);
 /** ISA name of the variant minnow_f32_gemm uses on this CPU. */
 const char* minnow_f32_gemm_isa(void);
 
+/* ---- f32-conv (2-D convolution of one NCHW image as a GEMM over packed weights) ---------------------- */
+
+#define MINNOW_F32_CONV_C 0
+#define MINNOW_F32_CONV_AVX2 1
+#define MINNOW_F32_CONV_VARIANTS 2
+
+/** 1 if this CPU can run the f32-conv variant, else 0. */
+int minnow_f32_conv_variant_supported(int variant);
+
+/** The widest f32-conv variant this CPU supports. */
+int minnow_f32_conv_default_variant(void);
+
+/** ISA name of an f32-conv variant ("c", "avx2"), or "unknown". */
+const char* minnow_f32_conv_variant_isa(int variant);
+
+/** Floats the packed weights of cout x k take for this variant, or -1 (bad variant or sizes). */
+long long minnow_f32_conv_packed_floats(int variant, int cout, int k);
+
+/** Packs weights w[cout][k] into wp (minnow_f32_conv_packed_floats floats); 0, or -1 touching nothing. */
+int minnow_f32_conv_pack(int variant, int cout, int k, const float* w, float* wp);
+
+/**
+ * Columns [col0, col1) of Y[cout][out_h*out_w] = act(W * im2col(X) + bias + residual) for one image:
+ * x is [cin][in_h][in_w], wp the packed weights, bias [cout] or NULL, residual [cout][out_h*out_w] or
+ * NULL, act 0 none / 1 clamp [lo, hi] / 2 hardswish. Input reads are bounds-tested against the plane
+ * (padding reads as 0). Returns 0; -1 for a bad argument (nothing touched); -2 when scratch memory could
+ * not be allocated (Y partly written).
+ */
+int minnow_f32_conv2d(int variant, int cin, int in_h, int in_w, int cout, int out_h, int out_w, int kh, int kw,
+                      int sh, int sw, int pt, int pl, int dh, int dw, const float* x, const float* wp,
+                      const float* bias, const float* residual, int act, float lo, float hi, float* y, int col0,
+                      int col1);
+
 #ifdef __cplusplus
 }
 #endif

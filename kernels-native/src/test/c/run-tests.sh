@@ -23,3 +23,10 @@ echo "native: ${configs[*]}"
 "$out"/f32_gemm_test "${configs[@]}"
 echo "emulated: avx512f"
 "$out"/f32_gemm_test_emu avx512f
+
+# f32-conv: every config this CPU runs, against a double-precision direct convolution.
+gcc "${cflags[@]}" "$src"/common/scratch.c "$src"/cpu/cpu_features.c "$src"/f32-conv/f32_conv.c \
+    "$src"/f32-conv/f32_conv_c.c "$src"/f32-conv/f32_conv_avx2.c "$here"/f32_conv_test.c -o "$out"/f32_conv_test -lm -lpthread
+conv_configs=(c)
+grep -qw avx2 /proc/cpuinfo && grep -qw fma /proc/cpuinfo && conv_configs+=(avx2)
+"$out"/f32_conv_test "${conv_configs[@]}"

@@ -37,7 +37,15 @@ public final class KernelRegistry {
     public static List<KernelInfo<io.minnow.engine.kernels.f32.F32Conv>> f32Conv(BackendConfig cfg) {
         List<KernelInfo<io.minnow.engine.kernels.f32.F32Conv>> list = new ArrayList<>();
         // f32-conv entries (one line each)
+        list.add(nativeF32Conv(cfg, NativeLibrary.F32_CONV_AVX2, "native + AVX2/FMA", 21));
+        list.add(nativeF32Conv(cfg, NativeLibrary.F32_CONV_C, "native", 20));
         return list;
+    }
+
+    private static KernelInfo<io.minnow.engine.kernels.f32.F32Conv> nativeF32Conv(BackendConfig cfg, int variant, String requires, int rank) {
+        return new KernelInfo<>(io.minnow.engine.kernels.f32.F32ConvNative.idOf(variant), "f32-conv", requires, rank,
+                () -> cfg.nativeAllowed() && io.minnow.engine.kernels.f32.F32ConvNative.supports(variant),
+                () -> io.minnow.engine.kernels.f32.F32ConvNative.forVariant(variant));
     }
 
     /** Family f32-dwconv (depthwise 2-D convolution, NCHW), all variants. */

@@ -15,6 +15,7 @@ import java.util.Iterator;
  * <ol>
  *   <li>BatchNormalization after a Conv with constant weights is folded into the Conv's weights and bias
  *       (W' = W·γ/√(σ²+ε) per output channel, b' = (b−μ)·γ/√(σ²+ε) + β).</li>
+ *   <li>An Add of a Conv's output and another computed value becomes the Conv's residual epilogue.</li>
  *   <li>An activation after Conv or Gemm (or MatMul with constant weights) becomes the op's epilogue
  *       ({@link FusedActivation}), so the intermediate never round-trips through memory.</li>
  * </ol>
@@ -25,7 +26,44 @@ public final class Fusion {
 
     public static void run(Graph g) {
         foldBatchNorm(g);
+        fuseResidualAdds(g);
         fuseActivations(g);
+    }
+
+    /** Internal Conv attribute: input 3 is a residual added in the epilogue (read by ops/nn/Conv). */
+    static final String RESIDUAL_ATTR = "minnow.residual";
+
+    /**
+     * {@code Add(Conv(x), r)} → {@code Conv(x, +r)}: the residual add of ResNet/MobileNet blocks goes into the
+     * conv's epilogue (bias, then r, then any activation fused afterwards — so {@code Add → Relu} follows).
+     * Only when the conv has no activation yet (the add must come first), its output has no other reader,
+     * and r is computed by a node (a constant operand is a bias-like broadcast, left to Add). The fused conv
+     * takes the Add's place in the node order, where r is already computed.
+     */
+    static void fuseResidualAdds(Graph g) {
+        for (int i = 0; i < g.nodes.size(); i++) {
+            Node add = g.nodes.get(i);
+            if (!add.opType.equals("Add") || !isDefault(add) || add.inputs.size() != 2 || add.outputs.size() != 1) continue;
+            for (int side = 0; side < 2; side++) {
+                String convOut = add.inputs.get(side), other = add.inputs.get(1 - side);
+                Node conv = g.producer(convOut);
+                if (conv == null || !conv.opType.equals("Conv") || !isDefault(conv) || conv.outputs.size() != 1
+                        || conv.inputs.size() > 3 || conv.attributes.containsKey(FusedActivation.ATTR)
+                        || conv.attributes.containsKey(RESIDUAL_ATTR) || !singleUse(g, convOut)) continue;
+                if (other.isEmpty() || other.equals(convOut)) continue;
+                Node otherProducer = g.producer(other);
+                boolean computed = otherProducer != null ? !otherProducer.opType.equals("Constant") : g.input(other) != null;
+                if (!computed) continue;
+                while (conv.inputs.size() < 3) conv.inputs.add("");
+                conv.inputs.add(other);
+                conv.attributes.put(RESIDUAL_ATTR, Attribute.of(RESIDUAL_ATTR, 1L));
+                conv.outputs.set(0, add.outputs.get(0));
+                g.nodes.remove(conv);
+                g.nodes.set(g.nodes.indexOf(add), conv);
+                i = g.nodes.indexOf(conv);
+                break;
+            }
+        }
     }
 
     static void foldBatchNorm(Graph g) {

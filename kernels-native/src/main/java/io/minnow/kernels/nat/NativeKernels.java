@@ -47,4 +47,23 @@ public final class NativeKernels {
 
     /** ISA name of the default f32-gemm variant. */
     public static native @Cast("const char*") String minnow_f32_gemm_isa();
+
+    // ---- f32-conv (see minnow_kernels.h) ----
+
+    public static native int minnow_f32_conv_variant_supported(int variant);
+
+    public static native int minnow_f32_conv_default_variant();
+
+    public static native @Cast("const char*") String minnow_f32_conv_variant_isa(int variant);
+
+    public static native long minnow_f32_conv_packed_floats(int variant, int cout, int k);
+
+    public static native int minnow_f32_conv_pack(int variant, int cout, int k, @Cast("const float*") long w,
+                                                  @Cast("float*") long wp);
+
+    public static native int minnow_f32_conv2d(int variant, int cin, int inH, int inW, int cout, int outH, int outW,
+                                               int kh, int kw, int sh, int sw, int pt, int pl, int dh, int dw,
+                                               @Cast("const float*") long x, @Cast("const float*") long wp,
+                                               @Cast("const float*") long bias, @Cast("const float*") long residual,
+                                               int act, float lo, float hi, @Cast("float*") long y, int col0, int col1);
 }

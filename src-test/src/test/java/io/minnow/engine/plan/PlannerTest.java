@@ -51,6 +51,61 @@ class PlannerTest {
         return new ModelDef(8, Map.of("", 13L), "test", "", g, Map.of());
     }
 
+    /**
+     * A ResNet block: Conv → Relu → Conv → Add(block input) → Relu, plus a strided 1x1 shortcut Conv on the
+     * other side of a second Add. Both Adds and the Relus fold into Conv epilogues; results equal unfused.
+     */
+    @Test
+    void residualAddsFoldIntoConv() {
+        List<TensorData> inits = List.of(
+                TensorData.ofFloats("w1", random(3 * 3 * 9), 3, 3, 3, 3), TensorData.ofFloats("b1", random(3), 3),
+                TensorData.ofFloats("w2", random(3 * 3 * 9), 3, 3, 3, 3),
+                TensorData.ofFloats("w3", random(5 * 3 * 9), 5, 3, 3, 3), TensorData.ofFloats("b3", random(5), 5),
+                TensorData.ofFloats("ws", random(5 * 3), 5, 3, 1, 1));
+        Attribute pads = Attribute.of("pads", new long[]{1, 1, 1, 1});
+        Attribute s2 = Attribute.of("strides", new long[]{2, 2});
+        List<NodeDef> nodes = List.of(
+                node("Conv", List.of("x", "w1", "b1"), List.of("c1"), pads),
+                node("Relu", List.of("c1"), List.of("r1")),
+                node("Conv", List.of("r1", "w2"), List.of("c2"), pads),
+                node("Add", List.of("c2", "x"), List.of("a1")),
+                node("Relu", List.of("a1"), List.of("r2")),
+                node("Conv", List.of("r2", "w3", "b3"), List.of("c3"), pads, s2),
+                node("Conv", List.of("r2", "ws"), List.of("sc"), s2),
+                node("Add", List.of("sc", "c3"), List.of("y")));
+        ModelDef def = model(nodes, inits, input("x", "n", 3, 9, 8), "y");
+        Tensor x = Tensor.of(random(2 * 3 * 9 * 8), 2, 3, 9, 8);
+        for (int threads : new int[]{1, 2}) {
+            try (Model fused = Model.of(def, Options.defaults().withThreads(threads));
+                 Model plain = Model.of(def, Options.defaults().withOptimize(false))) {
+                assertEquals(List.of("Conv", "Conv", "Conv", "Conv"), fused.plan(new long[][]{{2, 3, 9, 8}}).stepOps());
+                float[] a = fused.run(x).toFloatArray(), b = plain.run(x).toFloatArray();
+                assertEquals(2 * 5 * 5 * 4, a.length);
+                for (int i = 0; i < a.length; i++) assertEquals(b[i], a[i], 1e-4f * (1 + Math.abs(b[i])), "element " + i);
+            }
+        }
+    }
+
+    /** Add(Conv, r) where r broadcasts ([1, C, 1, 1] from a node): fused, still NumPy-broadcast like Add. */
+    @Test
+    void broadcastingResidualStillMatchesAdd() {
+        List<TensorData> inits = List.of(TensorData.ofFloats("w", random(4 * 2 * 9), 4, 2, 3, 3),
+                TensorData.ofFloats("v", random(4), 1, 4, 1, 1));
+        List<NodeDef> nodes = List.of(
+                node("Conv", List.of("x", "w"), List.of("c")),
+                node("Identity", List.of("v"), List.of("vi")),
+                node("Relu", List.of("vi"), List.of("r")),
+                node("Add", List.of("c", "r"), List.of("a")),
+                node("Relu", List.of("a"), List.of("y")));
+        ModelDef def = model(nodes, inits, input("x", 1, 2, 6, 5), "y");
+        Tensor x = Tensor.of(random(2 * 6 * 5), 1, 2, 6, 5);
+        try (Model fused = Model.of(def, Options.defaults()); Model plain = Model.of(def, Options.defaults().withOptimize(false))) {
+            float[] a = fused.run(x).toFloatArray(), b = plain.run(x).toFloatArray();
+            assertArrayEquals(new long[]{1, 4, 4, 3}, fused.run(x).shape());
+            for (int i = 0; i < a.length; i++) assertEquals(b[i], a[i], 1e-5f * (1 + Math.abs(b[i])), "element " + i);
+        }
+    }
+
     /** Conv → BatchNormalization → Relu → Conv → Clip(0,6): two Conv steps remain, same results as unfused. */
     @Test
     void batchNormAndActivationsFoldIntoConv() {

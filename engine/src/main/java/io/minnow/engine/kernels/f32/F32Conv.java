@@ -25,6 +25,11 @@ public interface F32Conv {
              MemorySegment residual, long residualOff, F32Epilogue epi, MemorySegment y, long yOff,
              int colBegin, int colEnd, MemorySegment scratch);
 
+    /** Whether this kernel handles the shape (e.g. a native kernel caps stride products); true by default. */
+    default boolean supports(ConvShape s) {
+        return true;
+    }
+
     /** Scratch one {@link #run} call needs (bytes). */
     long scratchBytes(ConvShape s);
 }

@@ -1,6 +1,11 @@
 package io.minnow.engine.ops.nn;
 
 import io.minnow.engine.api.Tensor;
+import io.minnow.engine.kernels.Kernels;
+import io.minnow.engine.kernels.f32.ConvShape;
+import io.minnow.engine.kernels.f32.F32Conv;
+import io.minnow.engine.kernels.f32.F32DwConv;
+import io.minnow.engine.kernels.f32.F32Epilogue;
 import io.minnow.engine.kernels.f32.F32Rows;
 import io.minnow.engine.ops.Attrs;
 import io.minnow.engine.ops.ExecContext;
@@ -18,12 +23,25 @@ import static io.minnow.engine.api.Tensor.F32;
  * Conv (float32, 1-D/2-D/3-D): group (incl. depthwise), strides, pads, dilations, auto_pad, kernel_shape
  * from the weights, optional bias, and the fused activation epilogue.
  *
- * <p>Three paths: 1×1 with unit stride and no padding is one GEMM per image and group straight on the
- * input; depthwise (one input channel per group) is a direct loop per output channel; everything else is
- * im2col into scratch, in tiles of output positions, followed by GEMM. Weights [M, C/g, k...] are already
- * the row-major A operand of that GEMM.
+ * <p>1-D and 2-D convolutions run on the f32-conv kernel family with weights packed once per model
+ * ({@link #prepare}), and depthwise ones on the f32-dwconv family; the epilogue (bias, the residual of a
+ * fused Add, the activation) is fused into the kernel's store. The residual is an internal input 3, set by
+ * the planner's fusion when {@code Conv → Add} can be folded ({@value #RESIDUAL_ATTR} = 1).
+ *
+ * <p>The generic path (3-D, or no kernel prepared): 1×1 with unit stride and no padding is one GEMM per
+ * image and group straight on the input; depthwise (one input channel per group) is a direct loop per
+ * output channel; everything else is im2col into scratch, in tiles of output positions, followed by GEMM.
+ * Weights [M, C/g, k...] are already the row-major A operand of that GEMM.
  */
 final class Conv implements Op {
+    /** Internal attribute: input 3 is a residual added before the activation (see Fusion). */
+    static final String RESIDUAL_ATTR = "minnow.residual";
+
+    /** Below this many output columns per task, a conv is not split further across threads. */
+    private static final int MIN_COLUMNS_PER_TASK = 64;
+
+    /** What prepare made: the chosen kernel and one packed weight block per group. */
+    record Prepared(F32Conv kernel, Object[] packed) {}
     /** Upper bound on the im2col tile, in floats (16 MiB); tests lower it to exercise tiling. */
     static volatile long colBudget = 4L << 20;
 
@@ -85,8 +103,50 @@ final class Conv implements Op {
         y[0] = x[0];
         y[1] = p.m;
         System.arraycopy(p.win.outShape(), 0, y, 2, x.length - 2);
+        if (hasResidual(ctx.attrs(), ctx.inputCount())) {
+            if (ctx.inputType(3) != DataType.FLOAT) throw ctx.error("fused residual must be float32, got " + ctx.inputType(3));
+            long[] r = ctx.inputShape(3);
+            if (r == null) {
+                y = null; // decided at run time
+            } else if (!Arrays.equals(r, y)) {
+                // the fused Add broadcasts: its output shape, computed on the slow path (see execute)
+                long[] out = io.minnow.engine.ops.math.Broadcast.shape(y, r);
+                if (out == null) {
+                    throw ctx.error("conv output " + Arrays.toString(y) + " and the added " + Arrays.toString(r) + " cannot be broadcast");
+                }
+                y = out;
+            }
+        }
         ctx.setOutput(0, DataType.FLOAT, y);
         if (p.path == Path.IM2COL) ctx.requestScratch(p.colRows() * p.colTile * 4);
+    }
+
+    static boolean hasResidual(Attrs attrs, int inputCount) {
+        return inputCount > 3 && attrs.getInt(RESIDUAL_ATTR, 0) == 1;
+    }
+
+    /** The kernel-side shape of one image and group, or null for a 3-D conv (generic path). */
+    static ConvShape kernelShape(Plan p) {
+        Window w = p.win;
+        if (w.in[0] != 1 || w.kernel[0] != 1 || w.out[0] != 1) return null;
+        return new ConvShape(p.cg, (int) w.in[1], (int) w.in[2], p.mg, (int) w.out[1], (int) w.out[2],
+                (int) w.kernel[1], (int) w.kernel[2], (int) w.stride[1], (int) w.stride[2], (int) w.padBegin[1],
+                (int) w.padBegin[2], (int) w.dilation[1], (int) w.dilation[2]);
+    }
+
+    /** Packs constant weights once for the f32-conv kernel (not for depthwise convs, which use them as they are). */
+    @Override
+    public Object prepare(InferContext ctx, Kernels kernels) {
+        F32Conv kernel = kernels.f32Conv();
+        Tensor w = ctx.constant(1);
+        if (kernel == null || w == null || ctx.inputShape(0) == null) return null;
+        Plan p = plan(ctx.nodeName(), ctx.attrs(), ctx.inputShape(0), w.shape(), ctx.hasInput(2) ? ctx.inputShape(2) : null);
+        ConvShape s = kernelShape(p);
+        if (s == null || p.path == Path.DEPTHWISE || !kernel.supports(s)) return null;
+        Object[] packed = new Object[p.group];
+        long perGroup = (long) p.mg * s.k();
+        for (int g = 0; g < p.group; g++) packed[g] = kernel.pack(w.data(), g * perGroup, p.mg, s.k());
+        return new Prepared(kernel, packed);
     }
 
     @Override
@@ -94,7 +154,32 @@ final class Conv implements Op {
         Tensor x = ctx.input(0), w = ctx.input(1), b = ctx.input(2), y = ctx.output(0);
         Plan p = plan(ctx.nodeName(), ctx.attrs(), x.shape(), w.shape(), b == null ? null : b.shape());
         FusedActivation act = FusedActivation.of(ctx.attrs());
+        Tensor r = hasResidual(ctx.attrs(), ctx.inputCount()) ? ctx.input(3) : null;
         if (y.size() == 0) return;
+        if (r != null && !Arrays.equals(r.shape(), convShape(p, x.shape()))) {
+            broadcastResidual(ctx, p, x, w, b, r, y, act);
+            return;
+        }
+        if (ctx.prepared() instanceof Prepared prep) {
+            packed(ctx, p, prep, x, b, r, y, act);
+            return;
+        }
+        ConvShape dwShape = p.path == Path.DEPTHWISE && p.mg == 1 ? kernelShape(p) : null;
+        if (dwShape != null && ctx.kernels().f32DwConv() != null) {
+            depthwiseKernel(ctx, p, dwShape, ctx.kernels().f32DwConv(), x, w, b, y, act);
+            if (r != null) addResidual(ctx, y, r, FusedActivation.NONE);
+            return;
+        }
+        if (r != null) {
+            // generic path: the activation must follow the residual, so it is applied after the add
+            executeGeneric(ctx, p, x, w, b, y, FusedActivation.NONE);
+            addResidual(ctx, y, r, act);
+            return;
+        }
+        executeGeneric(ctx, p, x, w, b, y, act);
+    }
+
+    private void executeGeneric(ExecContext ctx, Plan p, Tensor x, Tensor w, Tensor b, Tensor y, FusedActivation act) {
         switch (p.path) {
             case DEPTHWISE -> depthwise(ctx, p, x.data(), w.data(), b, y.data(), act);
             case POINTWISE, IM2COL -> {
@@ -103,6 +188,117 @@ final class Conv implements Op {
                     epilogue(ctx, p, b, y.data(), n, act);
                 }
             }
+        }
+    }
+
+    /**
+     * The f32-conv kernel path. Work is (image, group) units, each split into column ranges when there are
+     * fewer units than threads; every output is computed by one task in a fixed order, so results do not
+     * depend on the thread count.
+     */
+    private static void packed(ExecContext ctx, Plan p, Prepared prep, Tensor x, Tensor b, Tensor r, Tensor y,
+                               FusedActivation act) {
+        ConvShape s = kernelShape(p);
+        F32Epilogue kernelEpi = F32Epilogue.of(act);
+        boolean javaAct = kernelEpi == null; // an activation the kernels do not fuse: applied after
+        F32Epilogue epi = javaAct ? F32Epilogue.NONE : kernelEpi;
+        int units = p.n * p.group, cols = s.outPlane();
+        int threads = ctx.parallel().threads();
+        int chunks = threads <= 1 || units >= threads ? 1
+                : Math.max(1, Math.min((threads + units - 1) / units * 2, cols / MIN_COLUMNS_PER_TASK));
+        int chunkCols = (cols + chunks - 1) / chunks;
+        long scratchBytes = prep.kernel().scratchBytes(s);
+        MemorySegment xs = x.data(), ys = y.data();
+        MemorySegment bs = b == null ? null : b.data(), rs = r == null ? null : r.data();
+        ctx.parallel().forRange(units * chunks, 1, (t0, t1) -> {
+            MemorySegment scratch = scratchBytes > 0 ? Scratch.get(scratchBytes) : null;
+            for (int t = t0; t < t1; t++) {
+                int unit = t / chunks, chunk = t % chunks;
+                int n = unit / p.group, g = unit % p.group;
+                int c0 = chunk * chunkCols, c1 = Math.min(cols, c0 + chunkCols);
+                if (c0 >= c1) continue;
+                long xOff = ((long) n * p.c + (long) g * p.cg) * p.inPlane;
+                long yOff = ((long) n * p.m + (long) g * p.mg) * p.outPlane;
+                prep.kernel().run(s, xs, xOff, prep.packed()[g], bs, (long) g * p.mg, rs, yOff, epi, ys, yOff, c0, c1,
+                        scratch);
+                if (javaAct) {
+                    for (int m = 0; m < p.mg; m++) act.apply(ys, yOff + (long) m * p.outPlane + c0, c1 - c0);
+                }
+            }
+        });
+    }
+
+    /** Depthwise (multiplier 1) on the f32-dwconv kernel: tasks are runs of (image, channel) planes. */
+    private static void depthwiseKernel(ExecContext ctx, Plan p, ConvShape s, F32DwConv kernel, Tensor x, Tensor w,
+                                        Tensor b, Tensor y, FusedActivation act) {
+        F32Epilogue kernelEpi = F32Epilogue.of(act);
+        boolean javaAct = kernelEpi == null;
+        F32Epilogue epi = javaAct ? F32Epilogue.NONE : kernelEpi;
+        int planes = p.n * p.m;
+        int grain = Math.max(1, (int) (4096 / Math.max(1, p.outPlane * p.kernelSize)));
+        MemorySegment xs = x.data(), ws = w.data(), ys = y.data(), bs = b == null ? null : b.data();
+        ctx.parallel().forRange(planes, grain, (s0, s1) -> {
+            // split at image boundaries: the kernel runs channel ranges of one image
+            for (int q = s0; q < s1; ) {
+                int n = q / p.m, c0 = q % p.m, c1 = Math.min(p.m, c0 + (s1 - q));
+                long base = (long) n * p.m;
+                kernel.run(s, xs, base * p.inPlane, ws, 0, bs, 0, epi, ys, base * p.outPlane, c0, c1);
+                if (javaAct) act.apply(ys, (base + c0) * p.outPlane, (long) (c1 - c0) * p.outPlane);
+                q += c1 - c0;
+            }
+        });
+    }
+
+    private static long[] convShape(Plan p, long[] x) {
+        long[] y = new long[x.length];
+        y[0] = x[0];
+        y[1] = p.m;
+        System.arraycopy(p.win.outShape(), 0, y, 2, x.length - 2);
+        return y;
+    }
+
+    /**
+     * A fused Add whose other operand broadcasts (rare: fusion targets residual blocks): the conv goes to a
+     * temporary, then y = act(conv + r) with NumPy broadcasting, exactly as the unfused Add would do.
+     */
+    private void broadcastResidual(ExecContext ctx, Plan p, Tensor x, Tensor w, Tensor b, Tensor r, Tensor y,
+                                   FusedActivation act) {
+        Tensor conv = Tensor.allocate(DataType.FLOAT, convShape(p, x.shape()));
+        if (ctx.prepared() instanceof Prepared prep) packed(ctx, p, prep, x, b, null, conv, FusedActivation.NONE);
+        else executeGeneric(ctx, p, x, w, b, conv, FusedActivation.NONE);
+        var bc = io.minnow.engine.ops.math.Broadcast.of(y.shape(), conv.shape(), r.shape());
+        long cs = bc.innerStride(0), rs = bc.innerStride(1);
+        MemorySegment cm = conv.data(), rm = r.data(), ym = y.data();
+        bc.walk(ctx.parallel(), (o, in, n) -> {
+            for (long i = 0; i < n; i++) {
+                float v = cm.getAtIndex(F32, in[0] + i * cs) + rm.getAtIndex(F32, in[1] + i * rs);
+                ym.setAtIndex(F32, o + i, act.apply(v));
+            }
+        });
+    }
+
+    /** y = act(y + r), same shapes (the generic path's residual epilogue). */
+    private static void addResidual(ExecContext ctx, Tensor y, Tensor r, FusedActivation act) {
+        MemorySegment ys = y.data(), rs = r.data();
+        long size = y.size(), block = 4096;
+        ctx.parallel().forRange(Math.toIntExact((size + block - 1) / block), 1, (s0, s1) -> {
+            for (long i = s0 * block, end = Math.min(size, s1 * block); i < end; i++) {
+                ys.setAtIndex(F32, i, act.apply(ys.getAtIndex(F32, i) + rs.getAtIndex(F32, i)));
+            }
+        });
+    }
+
+    /** Per-thread scratch for Java conv kernels (native ones use their own). */
+    private static final class Scratch {
+        private static final ThreadLocal<MemorySegment> HELD = new ThreadLocal<>();
+
+        static MemorySegment get(long bytes) {
+            MemorySegment s = HELD.get();
+            if (s == null || s.byteSize() < bytes) {
+                s = java.lang.foreign.Arena.ofAuto().allocate(Math.max(bytes, 4096), 64);
+                HELD.set(s);
+            }
+            return s;
         }
     }
 
