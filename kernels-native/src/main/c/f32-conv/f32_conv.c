@@ -141,48 +141,76 @@ int minnow_f32_conv_run(const struct minnow_f32_conv_config* cfg, const struct m
     const size_t MR = cfg->mr, NR = cfg->nr;
     const size_t taps = s->kh * s->kw, K = s->cin * taps, P = s->out_h * s->out_w;
     const size_t oy0 = col0 / s->out_w, oy1 = (col1 - 1) / s->out_w;
+    /*
+     * Direct mode (1x1, unit stride, no padding): the input planes already are the phase image, so B is
+     * read from x itself; only the last partial tile, whose loads would run past the rows in range, is
+     * copied into a zero-padded K x NR panel first.
+     */
+    const int direct = s->kh == 1 && s->kw == 1 && s->sh == 1 && s->sw == 1 && s->pt == 0 && s->pl == 0
+                       && s->out_w == s->in_w && s->out_h <= s->in_h;
     struct phases ph;
     plan_phases(s, oy1 - oy0 + 1, &ph);
-    /* scratch: offsets table, one tile, then the phase buffer (+ NR zero floats a last tile may read) */
+    /* scratch: offsets table(s), one tile, then the phase buffer (+ NR zero floats a last tile may read)
+       or, in direct mode, the tail panel */
     const size_t off_floats = (K + 15) / 16 * 16, tile_floats = (MR * NR + 15) / 16 * 16;
-    const size_t buf_floats = ph.slots * ph.slot_floats + NR;
+    const size_t buf_floats = direct ? K * NR : ph.slots * ph.slot_floats + NR;
     if (buf_floats > INT32_MAX) {
         return -1; /* offsets are int32; the Java side keeps convolutions far below this */
     }
-    float* scratch = minnow_scratch((off_floats + tile_floats + buf_floats) * sizeof(float));
+    float* scratch = minnow_scratch((2 * off_floats + tile_floats + buf_floats) * sizeof(float));
     if (scratch == NULL) {
         return -2;
     }
     int32_t* off = (int32_t*) scratch;
-    float* tile = scratch + off_floats;
+    int32_t* off_tail = off + off_floats;
+    float* tile = scratch + 2 * off_floats;
     float* buf = tile + tile_floats;
-    for (size_t k = 0; k < K; k++) {
-        const size_t ci = k / taps, t = k % taps, ky = t / s->kw, kx = t % s->kw;
-        const size_t slot = (size_t) ph.slot_of[(ky * s->dh % s->sh) * s->sw + kx * s->dw % s->sw];
-        off[k] = (int32_t) (slot * ph.slot_floats + ci * ph.hs * ph.ws + ky * s->dh / s->sh * ph.ws
-                            + kx * s->dw / s->sw);
+    const float* src = buf; /* where B is read: the phase buffer, or x in direct mode */
+    if (direct) {
+        src = x + oy0 * s->in_w;
+        for (size_t k = 0; k < K; k++) {
+            off[k] = (int32_t) (k * s->in_h * s->in_w);
+            off_tail[k] = (int32_t) (k * NR);
+        }
+    } else {
+        for (size_t k = 0; k < K; k++) {
+            const size_t ci = k / taps, t = k % taps, ky = t / s->kw, kx = t % s->kw;
+            const size_t slot = (size_t) ph.slot_of[(ky * s->dh % s->sh) * s->sw + kx * s->dw % s->sw];
+            off[k] = (int32_t) (slot * ph.slot_floats + ci * ph.hs * ph.ws + ky * s->dh / s->sh * ph.ws
+                                + kx * s->dw / s->sw);
+        }
+        fill_phases(s, x, oy0, &ph, buf);
+        for (size_t i = 0; i < NR; i++) buf[ph.slots * ph.slot_floats + i] = 0.0f;
     }
-    fill_phases(s, x, oy0, &ph, buf);
-    for (size_t i = 0; i < NR; i++) buf[ph.slots * ph.slot_floats + i] = 0.0f;
 
     const struct minnow_conv_epi epi = {bias, residual, act, lo, hi};
     /* local flat positions q = (oy - oy0) * ws + ox of the first and one past the last output */
     const size_t q_begin = col0 % s->out_w;
     const size_t q_end = (oy1 - oy0) * ph.ws + (col1 - 1) % s->out_w + 1;
     for (size_t q0 = q_begin; q0 < q_end; q0 += NR) {
+        const float* base = src + q0;
+        const int32_t* offs = off;
+        if (direct && q0 + NR > q_end) { /* the tail panel: this tile's columns, zero-padded to NR */
+            const size_t n = q_end - q0;
+            for (size_t k = 0; k < K; k++) {
+                for (size_t j = 0; j < NR; j++) buf[k * NR + j] = j < n ? src[off[k] + q0 + j] : 0.0f;
+            }
+            base = buf;
+            offs = off_tail;
+        }
         for (size_t r0 = 0; r0 < s->cout; r0 += MR) {
             const size_t mr = s->cout - r0 < MR ? s->cout - r0 : MR;
             /* a tile of NR outputs in one row run (no garbage column, not past the end) is stored directly */
             const size_t oyq = q0 / ph.ws, oxq = q0 % ph.ws;
             if (oxq + NR <= s->out_w && q0 + NR <= q_end) {
-                cfg->ukernel(K, wp + r0 * K, buf + q0, off, NULL, mr, y, P, r0, (oy0 + oyq) * s->out_w + oxq, &epi);
+                cfg->ukernel(K, wp + r0 * K, base, offs, NULL, mr, y, P, r0, (oy0 + oyq) * s->out_w + oxq, &epi);
                 continue;
             }
             if (ph.ws == s->out_w && q0 + NR <= q_end) { /* no garbage columns: outputs are consecutive */
-                cfg->ukernel(K, wp + r0 * K, buf + q0, off, NULL, mr, y, P, r0, oy0 * s->out_w + q0, &epi);
+                cfg->ukernel(K, wp + r0 * K, base, offs, NULL, mr, y, P, r0, oy0 * s->out_w + q0, &epi);
                 continue;
             }
-            cfg->ukernel(K, wp + r0 * K, buf + q0, off, tile, mr, NULL, 0, 0, 0, NULL);
+            cfg->ukernel(K, wp + r0 * K, base, offs, tile, mr, NULL, 0, 0, 0, NULL);
             /* scatter the tile's valid outputs, one run per output row it touches */
             for (size_t j = 0; j < NR && q0 + j < q_end;) {
                 const size_t q = q0 + j, oy = q / ph.ws, ox = q % ph.ws;

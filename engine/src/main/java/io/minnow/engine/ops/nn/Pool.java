@@ -80,6 +80,10 @@ final class Pool implements Op {
         if (planes == 0 || out == 0) return;
         boolean f32 = x.type() == DataType.FLOAT;
         int grain = (int) Math.max(1, 4096 / Math.max(1, out * w.kernelSize()));
+        if (f32 && ind == null && max && unpaddedPlanar(w)) {
+            maxPlanar(ctx, w, x.data(), y.data(), Math.toIntExact(planes), grain);
+            return;
+        }
         if (f32 && ind == null) {
             fastF32(ctx, w, x.data(), y.data(), Math.toIntExact(planes), grain, includePad);
             return;
@@ -128,6 +132,46 @@ final class Pool implements Op {
                             if (f32) y.data().setAtIndex(F32, yi, (float) r);
                             else y.setDouble(yi, r);
                         }
+                    }
+                }
+            }
+        });
+    }
+
+    /** 1-D/2-D, no padding, no dilation: every window lies inside the input (LeNet/VGG/ResNet-stem pools). */
+    private static boolean unpaddedPlanar(Window w) {
+        if (w.in[0] != 1 || w.kernel[0] != 1 || w.out[0] != 1) return false;
+        for (int d = 1; d < 3; d++) {
+            if (w.padBegin[d] != 0 || w.padEnd[d] != 0 || w.dilation[d] != 1) return false;
+            if ((w.out[d] - 1) * w.stride[d] + w.kernel[d] > w.in[d]) return false; // ceil_mode overhang
+        }
+        return true;
+    }
+
+    /**
+     * MaxPool float32 when every window is inside the input: a direct loop per output, no row buffers —
+     * on the small planes of CNN classifiers the per-row set-up of {@link #fastF32} costs more than the math.
+     * Math.max, as in {@link #fastF32}: a NaN anywhere in the window gives NaN.
+     */
+    private static void maxPlanar(ExecContext ctx, Window w, MemorySegment x, MemorySegment y, int planes, int grain) {
+        int inH = (int) w.in[1], inW = (int) w.in[2], outH = (int) w.out[1], outW = (int) w.out[2];
+        int kh = (int) w.kernel[1], kw = (int) w.kernel[2], sh = (int) w.stride[1], sw = (int) w.stride[2];
+        long in = (long) inH * inW, out = (long) outH * outW;
+        ctx.parallel().forRange(planes, grain, (s, e) -> {
+            for (long plane = s; plane < e; plane++) {
+                long xb = plane * in, yi = plane * out;
+                for (int oy = 0; oy < outH; oy++) {
+                    long rowBase = xb + (long) oy * sh * inW;
+                    for (int ox = 0; ox < outW; ox++, yi++) {
+                        long at = rowBase + (long) ox * sw;
+                        float best = x.getAtIndex(F32, at);
+                        for (int ky = 0; ky < kh; ky++) {
+                            long r = at + (long) ky * inW;
+                            for (int kx = ky == 0 ? 1 : 0; kx < kw; kx++) {
+                                best = Math.max(best, x.getAtIndex(F32, r + kx));
+                            }
+                        }
+                        y.setAtIndex(F32, yi, best);
                     }
                 }
             }
