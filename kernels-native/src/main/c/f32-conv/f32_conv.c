@@ -153,7 +153,18 @@ int minnow_f32_conv_run(const struct minnow_f32_conv_config* cfg, const struct m
     /* scratch: offsets table(s), one tile, then the phase buffer (+ NR zero floats a last tile may read)
        or, in direct mode, the tail panel */
     const size_t off_floats = (K + 15) / 16 * 16, tile_floats = (MR * NR + 15) / 16 * 16;
-    const size_t buf_floats = direct ? K * NR : ph.slots * ph.slot_floats + NR;
+    /*
+     * Compact mode: when the flat walk would waste many tiles on garbage columns (small planes, wide
+     * kernels: LeNet's 5x5 convs), the phase buffer is further copied into a dense K x ldb matrix of just
+     * the outputs in range. It costs ~K*P/8 vector copies and saves (flat tiles - dense tiles) * K * cout
+     * multiply-adds, so it is chosen when 2 * P < wasted columns * cout.
+     */
+    const size_t ncols = col1 - col0;
+    const size_t q_span = (oy1 - oy0) * ph.ws + (col1 - 1) % s->out_w + 1 - col0 % s->out_w;
+    const size_t flat_cols = (q_span + NR - 1) / NR * NR, dense_cols = (ncols + NR - 1) / NR * NR;
+    const int compact = !direct && 2 * ncols < (flat_cols - dense_cols) * s->cout;
+    const size_t ldb = dense_cols;
+    const size_t buf_floats = direct ? K * NR : ph.slots * ph.slot_floats + NR + (compact ? K * ldb : 0);
     if (buf_floats > INT32_MAX) {
         return -1; /* offsets are int32; the Java side keeps convolutions far below this */
     }
@@ -181,9 +192,40 @@ int minnow_f32_conv_run(const struct minnow_f32_conv_config* cfg, const struct m
         }
         fill_phases(s, x, oy0, &ph, buf);
         for (size_t i = 0; i < NR; i++) buf[ph.slots * ph.slot_floats + i] = 0.0f;
+        if (compact) {
+            float* dense = buf + ph.slots * ph.slot_floats + NR;
+            for (size_t k = 0; k < K; k++) {
+                const float* from = buf + off[k];
+                float* to = dense + k * ldb;
+                size_t j = 0;
+                for (size_t oy = oy0; oy <= oy1; oy++) {
+                    const size_t ox0 = oy == oy0 ? col0 % s->out_w : 0;
+                    const size_t ox1 = oy == oy1 ? (col1 - 1) % s->out_w + 1 : s->out_w;
+                    const float* row = from + (oy - oy0) * ph.ws;
+                    for (size_t ox = ox0; ox < ox1; ox++) to[j++] = row[ox];
+                }
+                for (; j < ldb; j++) to[j] = 0.0f;
+                off_tail[k] = (int32_t) (k * ldb);
+            }
+            src = dense;
+        }
     }
 
     const struct minnow_conv_epi epi = {bias, residual, act, lo, hi};
+    if (compact) { /* dense columns: output j is col0 + j */
+        for (size_t j0 = 0; j0 < ncols; j0 += NR) {
+            for (size_t r0 = 0; r0 < s->cout; r0 += MR) {
+                const size_t mr = s->cout - r0 < MR ? s->cout - r0 : MR;
+                if (j0 + NR <= ncols) {
+                    cfg->ukernel(K, wp + r0 * K, src + j0, off_tail, NULL, mr, y, P, r0, col0 + j0, &epi);
+                } else {
+                    cfg->ukernel(K, wp + r0 * K, src + j0, off_tail, tile, mr, NULL, 0, 0, 0, NULL);
+                    cfg->store(mr, ncols - j0, tile, 0, y, P, r0, col0 + j0, &epi);
+                }
+            }
+        }
+        return 0;
+    }
     /* local flat positions q = (oy - oy0) * ws + ox of the first and one past the last output */
     const size_t q_begin = col0 % s->out_w;
     const size_t q_end = (oy1 - oy0) * ph.ws + (col1 - 1) % s->out_w + 1;
