@@ -17,12 +17,13 @@ MINNOW_INLINE MINNOW_TARGET_AVX2 __m256i lanes_below(size_t n) {
     return _mm256_cmpgt_epi32(_mm256_set1_epi32((int) n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
 }
 
-MINNOW_TARGET_AVX2 static void ukernel_6x16_avx2(size_t k, const float* ap, const float* base, const int32_t* off,
-                                                 float* tile, size_t mr, float* y, size_t ldy, size_t r0, size_t dst,
-                                                 const struct minnow_conv_epi* epi) {
+/* The tile for `rows` (6, 4 or 2 after inlining) of the 6-row panel: a short last panel skips dead rows. */
+MINNOW_INLINE MINNOW_TARGET_AVX2 void tile_avx2(const size_t rows, size_t k, const float* ap, const float* base,
+                                                const int32_t* off, float* tile, size_t mr, float* y, size_t ldy,
+                                                size_t r0, size_t dst, const struct minnow_conv_epi* epi) {
     __m256 acc0[MR], acc1[MR];
     #pragma GCC unroll 6
-    for (size_t r = 0; r < MR; r++) {
+    for (size_t r = 0; r < rows; r++) {
         acc0[r] = _mm256_setzero_ps();
         acc1[r] = _mm256_setzero_ps();
     }
@@ -32,7 +33,7 @@ MINNOW_TARGET_AVX2 static void ukernel_6x16_avx2(size_t k, const float* ap, cons
         const __m256 b0 = _mm256_loadu_ps(b);
         const __m256 b1 = _mm256_loadu_ps(b + 8);
         #pragma GCC unroll 6
-        for (size_t r = 0; r < MR; r++) {
+        for (size_t r = 0; r < rows; r++) {
             const __m256 av = _mm256_broadcast_ss(ap + r);
             acc0[r] = _mm256_fmadd_ps(av, b0, acc0[r]);
             acc1[r] = _mm256_fmadd_ps(av, b1, acc1[r]);
@@ -40,7 +41,7 @@ MINNOW_TARGET_AVX2 static void ukernel_6x16_avx2(size_t k, const float* ap, cons
     }
     if (epi == NULL) {
         #pragma GCC unroll 6
-        for (size_t r = 0; r < MR; r++) {
+        for (size_t r = 0; r < rows; r++) {
             _mm256_store_ps(tile + r * NR, acc0[r]);
             _mm256_store_ps(tile + r * NR + 8, acc1[r]);
         }
@@ -48,7 +49,7 @@ MINNOW_TARGET_AVX2 static void ukernel_6x16_avx2(size_t k, const float* ap, cons
     }
     const __m256 lo = _mm256_set1_ps(epi->lo), hi = _mm256_set1_ps(epi->hi);
     #pragma GCC unroll 6
-    for (size_t r = 0; r < MR; r++) {
+    for (size_t r = 0; r < rows; r++) {
         if (r >= mr) break;
         __m256 v0 = acc0[r], v1 = acc1[r];
         if (epi->bias != NULL) {
@@ -64,6 +65,18 @@ MINNOW_TARGET_AVX2 static void ukernel_6x16_avx2(size_t k, const float* ap, cons
         float* yr = y + (r0 + r) * ldy + dst;
         _mm256_storeu_ps(yr, minnow_act_avx2(epi->act, v0, lo, hi));
         _mm256_storeu_ps(yr + 8, minnow_act_avx2(epi->act, v1, lo, hi));
+    }
+}
+
+MINNOW_TARGET_AVX2 static void ukernel_6x16_avx2(size_t k, const float* ap, const float* base, const int32_t* off,
+                                                 float* tile, size_t mr, float* y, size_t ldy, size_t r0, size_t dst,
+                                                 const struct minnow_conv_epi* epi) {
+    if (mr > 4) {
+        tile_avx2(6, k, ap, base, off, tile, mr, y, ldy, r0, dst, epi);
+    } else if (mr > 2) {
+        tile_avx2(4, k, ap, base, off, tile, mr, y, ldy, r0, dst, epi);
+    } else {
+        tile_avx2(2, k, ap, base, off, tile, mr, y, ldy, r0, dst, epi);
     }
 }
 
