@@ -100,7 +100,7 @@ public final class ModelDefs {
 
     private static String tensorDifference(String path, TensorData a, TensorData b) {
         if (!a.name().equals(b.name()) || a.type() != b.type() || a.encoding() != b.encoding()
-                || !Arrays.equals(a.dims(), b.dims())) {
+                || !Arrays.equals(a.dims(), b.dims()) || !a.params().equals(b.params())) {
             return path + ": " + a.describe() + " vs " + b.describe();
         }
         long n = Math.min(a.bytes().byteSize(), b.bytes().byteSize());

@@ -5,12 +5,17 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 
 /**
  * A stored tensor (initializer, constant, attribute): name, element type, dims, encoding and its bytes.
  * The bytes are little-endian and read-only by convention; they may be a slice of a memory-mapped file.
- * For {@link Encoding#F32} and {@link Encoding#RAW} the bytes are the dense elements in row-major order.
+ * For {@link Encoding#F32} and {@link Encoding#RAW} the bytes are the dense elements in row-major order;
+ * for the quantized encodings (type FLOAT: what the tensor decodes to) they follow the layout in
+ * {@link io.minnow.formats.quant}, described by the encoding parameters ({@link #params()}).
  */
 public final class TensorData {
     public static final ValueLayout.OfFloat F32_LE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -22,18 +27,30 @@ public final class TensorData {
     private final long[] dims;
     private final Encoding encoding;
     private final MemorySegment bytes;
+    private final Map<String, Long> params;
 
     public TensorData(String name, DataType type, long[] dims, Encoding encoding, MemorySegment bytes) {
+        this(name, type, dims, encoding, bytes, Map.of());
+    }
+
+    /** With encoding parameters (group size, zero-point flag, axis, ...); their meaning is the encoding's. */
+    public TensorData(String name, DataType type, long[] dims, Encoding encoding, MemorySegment bytes, Map<String, Long> params) {
         this.name = name == null ? "" : name;
         this.type = Objects.requireNonNull(type, "type");
         this.dims = dims.clone();
         this.encoding = Objects.requireNonNull(encoding, "encoding");
         this.bytes = Objects.requireNonNull(bytes, "bytes");
+        this.params = Collections.unmodifiableMap(new TreeMap<>(Objects.requireNonNull(params, "params")));
         for (long d : dims) {
             if (d < 0) throw new MinnowException("tensor '" + this.name + "': negative dimension in " + Arrays.toString(dims));
         }
         if (encoding.implemented()) {
-            long want = encoding.byteSize(type, elementCount());
+            long want;
+            try {
+                want = encoding.byteSize(type, this.dims, this.params);
+            } catch (IllegalArgumentException e) {
+                throw new MinnowException("tensor '" + this.name + "': " + e.getMessage(), e);
+            }
             if (bytes.byteSize() != want) {
                 throw new MinnowException("tensor '" + this.name + "': " + bytes.byteSize() + " bytes, but " + type
                         + Arrays.toString(dims) + " in " + encoding + " needs " + want);
@@ -62,6 +79,8 @@ public final class TensorData {
     public Encoding encoding() { return encoding; }
     /** The stored bytes (read-only by convention; may be memory-mapped). */
     public MemorySegment bytes() { return bytes; }
+    /** Encoding parameters, sorted by key; empty for RAW and F32. */
+    public Map<String, Long> params() { return params; }
 
     public long elementCount() {
         long n = 1;
@@ -71,7 +90,7 @@ public final class TensorData {
 
     /** Same tensor under another name (bytes shared). */
     public TensorData withName(String newName) {
-        return new TensorData(newName, type, dims, encoding, bytes);
+        return new TensorData(newName, type, dims, encoding, bytes, params);
     }
 
     /** Copies a dense FLOAT tensor's values out. */
@@ -103,10 +122,10 @@ public final class TensorData {
         return out;
     }
 
-    /** Same name, type, dims, encoding and bytes. */
+    /** Same name, type, dims, encoding, parameters and bytes. */
     public boolean contentEquals(TensorData o) {
         return o != null && name.equals(o.name) && type == o.type && Arrays.equals(dims, o.dims)
-                && encoding == o.encoding && bytes.byteSize() == o.bytes.byteSize()
+                && encoding == o.encoding && params.equals(o.params) && bytes.byteSize() == o.bytes.byteSize()
                 && MemorySegment.mismatch(bytes, 0, bytes.byteSize(), o.bytes, 0, o.bytes.byteSize()) == -1;
     }
 
@@ -122,7 +141,7 @@ public final class TensorData {
 
     /** e.g. {@code conv1.weight FLOAT[20, 1, 5, 5] F32}. */
     public String describe() {
-        return name + " " + type + Arrays.toString(dims) + " " + encoding;
+        return name + " " + type + Arrays.toString(dims) + " " + encoding + (params.isEmpty() ? "" : params.toString());
     }
 
     @Override

@@ -42,14 +42,17 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * A per-op pass/skip/fail summary is written to {@code src-test/target/conformance-summary.md}.
  */
 class OnnxNodeConformanceTest {
-    /** The ops the foundation issue lists; a node test is in scope when its model uses only these. */
+    /** The ops the foundation and quantization issues list; a node test is in scope when its model uses only these. */
     static final Set<String> LISTED_OPS = Set.of(
             "Conv", "ConvTranspose", "Gemm", "MatMul", "Relu", "Clip", "LeakyRelu", "PRelu", "Sigmoid",
             "HardSigmoid", "HardSwish", "Tanh", "Erf", "Add", "Sub", "Mul", "Div", "Pow", "Sqrt", "Exp", "Neg",
             "Abs", "MaxPool", "AveragePool", "GlobalAveragePool", "BatchNormalization", "Flatten", "Reshape",
             "Transpose", "Concat", "Split", "Slice", "Squeeze", "Unsqueeze", "Gather", "Shape", "Cast", "Constant",
             "ConstantOfShape", "Identity", "Dropout", "Softmax", "LogSoftmax", "ReduceMean", "ReduceSum",
-            "ReduceMax", "Resize", "Pad", "Where", "Equal", "Expand");
+            "ReduceMax", "Resize", "Pad", "Where", "Equal", "Expand",
+            // Quantization issue (QOperator and QDQ ops).
+            "QuantizeLinear", "DequantizeLinear", "DynamicQuantizeLinear", "MatMulInteger", "ConvInteger",
+            "QLinearMatMul", "QLinearConv");
 
     /**
      * Ops whose ONNX definition is identical from the old opset their node tests were written against

@@ -65,4 +65,11 @@ public final class KernelRegistry {
         return family.stream().filter(KernelInfo::isAvailable).max(Comparator.comparingInt(KernelInfo::rank))
                 .orElseThrow(() -> new IllegalStateException("no kernel available in family"));
     }
+
+    /** Family qs8-gemm (u8/s8 activations x s8 weights -> s32, then raw / requantize / dequantize), all variants. */
+    public static List<KernelInfo<io.minnow.engine.kernels.q8.Qs8Gemm>> qs8Gemm(BackendConfig cfg) {
+        List<KernelInfo<io.minnow.engine.kernels.q8.Qs8Gemm>> list = new ArrayList<>();
+        list.add(new KernelInfo<>("qs8-gemm-scalar", "qs8-gemm", "nothing", 0, () -> true, io.minnow.engine.kernels.q8.Qs8GemmReference::new));
+        return list;
+    }
 }

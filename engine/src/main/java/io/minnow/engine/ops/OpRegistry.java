@@ -2,6 +2,7 @@ package io.minnow.engine.ops;
 
 import io.minnow.engine.ops.math.MathOps;
 import io.minnow.engine.ops.nn.NnOps;
+import io.minnow.engine.ops.quant.QuantOps;
 import io.minnow.engine.ops.tensor.TensorOps;
 import io.minnow.formats.MinnowException;
 
@@ -18,6 +19,7 @@ public final class OpRegistry {
         MathOps.register(m);
         TensorOps.register(m);
         NnOps.register(m);
+        QuantOps.register(m);
         OPS = Collections.unmodifiableMap(m);
     }
 

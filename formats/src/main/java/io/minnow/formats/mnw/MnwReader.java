@@ -13,6 +13,7 @@ import io.minnow.formats.ModelFormatException;
 import io.minnow.formats.NodeDef;
 import io.minnow.formats.TensorData;
 import io.minnow.formats.ValueInfo;
+import io.minnow.formats.quant.QuantCheck;
 import io.minnow.formats.mnw.proto.MnwAttribute;
 import io.minnow.formats.mnw.proto.MnwDim;
 import io.minnow.formats.mnw.proto.MnwGraph;
@@ -20,6 +21,7 @@ import io.minnow.formats.mnw.proto.MnwHeader;
 import io.minnow.formats.mnw.proto.MnwKeyValue;
 import io.minnow.formats.mnw.proto.MnwNode;
 import io.minnow.formats.mnw.proto.MnwOpset;
+import io.minnow.formats.mnw.proto.MnwParam;
 import io.minnow.formats.mnw.proto.MnwTensor;
 import io.minnow.formats.mnw.proto.MnwValueInfo;
 
@@ -98,7 +100,7 @@ public final class MnwReader {
         long dataLength = file.get(MnwFormat.U64, MnwFormat.OFF_DATA_LENGTH);
         new HeaderCheck(displayName, header, dataLength).run();
         MemorySegment data = file.asSlice(dataOffset, dataLength);
-        return new Builder(displayName, header, data, verifyData).model();
+        return new Builder(displayName, header, data, dataOffset, verifyData).model();
     }
 
     /** Checks preamble and header of a .mnw file and returns the header (for tools that list the tensor table). */
@@ -233,9 +235,7 @@ public final class MnwReader {
                 if (enc == null) throw tensorFail(label, "unknown encoding id " + Integer.toUnsignedString(t.getEncoding()));
                 if (!enc.implemented()) throw tensorFail(label, "encoding " + enc + " is not supported by this reader yet");
                 if (enc == Encoding.F32 && type != DataType.FLOAT) throw tensorFail(label, "F32 encoding on a " + type + " tensor");
-                if (t.getParamsCount() > 0) {
-                    throw tensorFail(label, "encoding " + enc + " takes no parameters, but the table lists " + t.getParamsCount());
-                }
+                Map<String, Long> params = params(label, t);
                 if (t.getDimsCount() > MnwFormat.MAX_RANK) {
                     throw tensorFail(label, "rank " + t.getDimsCount() + " exceeds the limit " + MnwFormat.MAX_RANK);
                 }
@@ -254,7 +254,12 @@ public final class MnwReader {
                     throw tensorFail(label, "dims " + t.getDimsList() + " declare " + count + " elements; the limit is "
                             + MnwFormat.MAX_TENSOR_ELEMENTS);
                 }
-                long need = enc.byteSize(type, count);
+                long need;
+                try {
+                    need = enc.byteSize(type, t.getDimsList().stream().mapToLong(Long::longValue).toArray(), params);
+                } catch (IllegalArgumentException | ArithmeticException e) {
+                    throw tensorFail(label, e.getMessage());
+                }
                 long offset = t.getOffset(), length = t.getLength();
                 if (length != need) {
                     throw tensorFail(label, "blob length " + Long.toUnsignedString(length) + " but " + type + t.getDimsList()
@@ -276,6 +281,22 @@ public final class MnwReader {
                             + h.getTensors((int) spans[i - 1][2]).getName() + "'");
                 }
             }
+        }
+
+        /** The encoding parameters: at most {@link MnwFormat#MAX_PARAMS}, named, each once, integer-valued. */
+        private Map<String, Long> params(String label, MnwTensor t) {
+            if (t.getParamsCount() > MnwFormat.MAX_PARAMS) {
+                throw tensorFail(label, t.getParamsCount() + " encoding parameters; the limit is " + MnwFormat.MAX_PARAMS);
+            }
+            Map<String, Long> params = new LinkedHashMap<>();
+            for (MnwParam p : t.getParamsList()) {
+                if (p.getKey().isEmpty()) throw tensorFail(label, "encoding parameter without a key");
+                if (p.getValueCase() != MnwParam.ValueCase.I) {
+                    throw tensorFail(label, "encoding parameter '" + p.getKey() + "' is " + p.getValueCase() + "; only integers are defined");
+                }
+                if (params.put(p.getKey(), p.getI()) != null) throw tensorFail(label, "encoding parameter '" + p.getKey() + "' appears twice");
+            }
+            return params;
         }
 
         private void graph(MnwGraph g, int depth) {
@@ -369,7 +390,7 @@ public final class MnwReader {
         private final MnwHeader h;
         private final TensorData[] tensors;
 
-        Builder(String file, MnwHeader h, MemorySegment data, boolean verifyData) {
+        Builder(String file, MnwHeader h, MemorySegment data, long dataOffset, boolean verifyData) {
             this.file = file;
             this.h = h;
             this.tensors = new TensorData[h.getTensorsCount()];
@@ -381,8 +402,11 @@ public final class MnwReader {
                 }
                 long[] dims = new long[t.getDimsCount()];
                 for (int d = 0; d < dims.length; d++) dims[d] = t.getDims(d);
+                Map<String, Long> params = new LinkedHashMap<>();
+                for (MnwParam p : t.getParamsList()) params.put(p.getKey(), p.getI());
                 tensors[i] = new TensorData(t.getName(), DataType.fromOnnx(t.getDataType()), dims,
-                        Encoding.fromId(t.getEncoding()), bytes);
+                        Encoding.fromId(t.getEncoding()), bytes, params);
+                if (verifyData && tensors[i].encoding().quantized()) QuantCheck.check(tensors[i], file, dataOffset + t.getOffset());
             }
         }
 

@@ -15,6 +15,7 @@ import io.minnow.formats.mnw.proto.MnwHeader;
 import io.minnow.formats.mnw.proto.MnwKeyValue;
 import io.minnow.formats.mnw.proto.MnwNode;
 import io.minnow.formats.mnw.proto.MnwOpset;
+import io.minnow.formats.mnw.proto.MnwParam;
 import io.minnow.formats.mnw.proto.MnwTensor;
 import io.minnow.formats.mnw.proto.MnwValueInfo;
 
@@ -119,6 +120,7 @@ public final class MnwWriter {
                     .setLength(t.bytes().byteSize())
                     .setCrc32C(MnwFormat.crc32c(t.bytes()));
             for (long d : t.dims()) e.addDims(d);
+            for (Map.Entry<String, Long> p : t.params().entrySet()) e.addParams(MnwParam.newBuilder().setKey(p.getKey()).setI(p.getValue()));
             h.addTensors(e);
             cursor = MnwFormat.align(cursor + t.bytes().byteSize());
         }

@@ -209,7 +209,8 @@ class MnwCorruptionTest {
     void typesEncodingsAndParams() throws Exception {
         assertRefused(editTensor(t -> t.setEncoding(99)), "unknown encoding id 99");
         assertRefused(editTensor(t -> t.setEncoding(-1)), "unknown encoding id 4294967295");
-        assertRefused(editTensor(t -> t.setEncoding(2)), "Q8", "not supported");
+        assertRefused(editTensor(t -> t.setEncoding(4)), "CSR", "not supported");
+        assertRefused(editTensor(t -> t.setEncoding(2)), "Q8", "blob length"); // Q8 is read, but its size formula differs
         assertRefused(editTensor(t -> t.setDataType(99)), "data type id 99");
         assertRefused(editTensor(t -> t.setDataType(8)), "data type id 8");
         assertRefused(editTensor(t -> t.setDataType(7)), "F32 encoding on a INT64");

@@ -15,7 +15,6 @@ import io.minnow.formats.ValueInfo;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.List;
@@ -78,8 +77,7 @@ class OnnxWriterTest {
 
     @Test
     void refusesCompressedEncodings() {
-        MemorySegment q = Arena.ofAuto().allocate(4);
-        TensorData t = new TensorData("q", DataType.INT8, new long[] {4}, Encoding.Q8, q);
+        TensorData t = io.minnow.formats.quant.Q8Codec.encode("q", new float[] {1, -2, 3, 4}, 2, 2);
         GraphDef g = new GraphDef("g", List.of(), List.of(), List.of(), List.of(t), List.of());
         MinnowException e = assertThrows(MinnowException.class, () -> OnnxWriter.toBytes(new ModelDef(8, Map.of("", 13L), "", "", g, Map.of())));
         assertTrue(e.getMessage().contains("'q'") && e.getMessage().contains("Q8"), e.getMessage());

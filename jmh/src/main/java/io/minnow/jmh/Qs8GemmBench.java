@@ -1,0 +1,77 @@
+package io.minnow.jmh;
+
+import io.minnow.engine.kernels.BackendConfig;
+import io.minnow.engine.kernels.KernelInfo;
+import io.minnow.engine.kernels.KernelRegistry;
+import io.minnow.engine.kernels.q8.Qs8Epilogue;
+import io.minnow.engine.kernels.q8.Qs8Gemm;
+import org.openjdk.jmh.annotations.*;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Family qs8-gemm, C[m x nk] = A[m x nk] (uint8, zero point 128) * W[nk x nk]^T (int8), single thread, average
+ * time per GEMM, with the requantize epilogue (per-channel scale, int32 bias) or raw int32 output. {@code kernel}
+ * is a registry id ({@link KernelRegistry#qs8Gemm}). Only the scalar reference exists so far; its shapes are kept
+ * small (nk = 1024 at m = 64 is 67 M multiply-adds). Same shapes as {@code F32GemmBench} for the ratio once fast
+ * variants land.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
+public class Qs8GemmBench {
+    @Param({"qs8-gemm-scalar"})
+    public String kernel;
+
+    @Param({"1", "16", "64"})
+    public int m;
+
+    @Param({"256", "1024"})
+    public int nk;
+
+    @Param({"requantize", "raw"})
+    public String epilogue;
+
+    private MemorySegment a, w, c;
+    private Qs8Gemm gemm;
+    private Qs8Epilogue epi;
+
+    @Setup(Level.Trial)
+    public void setup() {
+        gemm = null;
+        for (KernelInfo<Qs8Gemm> k : KernelRegistry.qs8Gemm(BackendConfig.fromSystemProperties())) {
+            if (k.id().equals(kernel)) {
+                if (!k.isAvailable()) throw new IllegalStateException("kernel " + kernel + " is not available here (needs " + k.requires() + ")");
+                gemm = k.create();
+            }
+        }
+        if (gemm == null) throw new IllegalStateException("kernel " + kernel + " is not in the registry");
+        Arena arena = Arena.ofAuto();
+        Random r = new Random(1);
+        a = arena.allocate((long) m * nk, 64);
+        w = arena.allocate((long) nk * nk, 64);
+        for (long i = 0; i < a.byteSize(); i++) a.set(ValueLayout.JAVA_BYTE, i, (byte) r.nextInt(256));
+        for (long i = 0; i < w.byteSize(); i++) w.set(ValueLayout.JAVA_BYTE, i, (byte) r.nextInt(256));
+        float[] scale = new float[nk];
+        int[] bias = new int[nk];
+        for (int j = 0; j < nk; j++) {
+            scale[j] = 1e-4f * (1 + r.nextFloat());
+            bias[j] = r.nextInt(2001) - 1000;
+        }
+        epi = epilogue.equals("raw") ? new Qs8Epilogue.Raw() : new Qs8Epilogue.Requantize(scale, bias, 128, 0, 255, true);
+        c = arena.allocate((long) m * nk * epi.outBytes(), 64);
+    }
+
+    @Benchmark
+    public MemorySegment gemm() {
+        gemm.gemm(m, nk, nk, a, 0, nk, true, 128, w, 0, nk, epi, c, 0, nk);
+        return c;
+    }
+}
