@@ -8,6 +8,8 @@ import io.minnow.engine.api.Model;
 import io.minnow.engine.api.Options;
 import io.minnow.engine.api.Session;
 import io.minnow.engine.api.Tensor;
+import io.minnow.formats.Dim;
+import io.minnow.formats.ValueInfo;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -64,13 +66,12 @@ public class ModelBench {
     public void setup() throws Exception {
         Path file = Path.of(System.getProperty("minnow.root", ".")).resolve("models").resolve(model + ".onnx");
         if (!Files.exists(file)) throw new IllegalStateException(file.toAbsolutePath() + " not found; run from the repository root");
-        float[] x = new float[batch * 28 * 28];
-        Random r = new Random(42);
-        for (int i = 0; i < x.length; i++) x[i] = r.nextFloat();
-        long[] shape = {batch, 1, 28, 28};
-
         minnow = Model.load(file, Options.defaults().withThreads(threads));
         session = minnow.newSession();
+        long[] shape = inputShape(minnow.inputs().get(0), batch);
+        float[] x = new float[Math.toIntExact(Tensor.elementCount(shape))];
+        Random r = new Random(42);
+        for (int i = 0; i < x.length; i++) x[i] = r.nextFloat();
         minnowInput = Map.of(minnow.inputs().get(0).name(), Tensor.of(x, shape));
 
         env = OrtEnvironment.getEnvironment();
@@ -80,6 +81,19 @@ public class ModelBench {
         so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
         ort = env.createSession(file.toString(), so);
         ortInput = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), shape);
+    }
+
+    /** The model's declared input shape with the batch (first) dimension set to {@code batch}. */
+    static long[] inputShape(ValueInfo in, int batch) {
+        if (in.shape() == null || in.shape().isEmpty()) throw new IllegalStateException("input " + in + ": shape not declared");
+        long[] shape = new long[in.shape().size()];
+        shape[0] = batch;
+        for (int d = 1; d < shape.length; d++) {
+            Dim dim = in.shape().get(d);
+            if (!dim.isFixed()) throw new IllegalStateException("input " + in + ": dimension " + d + " is not fixed");
+            shape[d] = dim.value();
+        }
+        return shape;
     }
 
     @Benchmark
