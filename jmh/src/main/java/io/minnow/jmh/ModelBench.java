@@ -33,11 +33,14 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Whole bundled models, Minnow fp32 against ONNX Runtime Java fp32 on the same input, same thread count,
- * in the same JVM run (ORT with all graph optimisations on). Sample mode gives p50/p99.
+ * in the same JVM run (ORT with all graph optimisations on, inter-op 1). Sample mode times single runs;
+ * {@link PerfReport} takes p50/p99 of those samples with the statistics of {@code minnow bench}
+ * ({@link io.minnow.engine.bench.BenchResult}) and the Minnow / ORT ratio against the targets.
  *
  * <pre>java -jar jmh/target/benchmarks.jar ModelBench -rf json -rff reports/jmh-models.json</pre>
  * (batch 1 and 64, 1 and 2 threads; narrow with {@code -p batch=1 -p threads=1}).
- * Models are read from {@code models/} under {@code -Dminnow.root} (default: the working directory).
+ * Models are read from {@code models/} under {@code -Dminnow.root} (default: the working directory); the
+ * input shape is the model's declared one with the batch dimension set to {@code batch}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)
