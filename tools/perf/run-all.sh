@@ -74,7 +74,7 @@ else
   MODEL_FLAGS="-wi 2 -w 1 -i 3 -r 2 -f 1"
 fi
 
-params() { "${JAVA[@]}" -cp "$JAR" io.minnow.jmh.BenchParams "$@" 2>/dev/null | tail -n1; }
+params() { "${JAVA[@]}" -cp "$JAR" io.minnow.jmh.BenchParams "$@" 2>/dev/null | tail -n1 || true; }
 
 # run SUITE REGEX FLAGS [jmh args...]: one JMH invocation, JSON + log under $OUT; a failed suite is
 # reported and the others still run.
@@ -96,6 +96,7 @@ if want probes; then
 fi
 if want gemm; then
   KERNELS="$(params gemm-kernels)"
+  [[ -n "$KERNELS" ]] || { echo "   BenchParams gemm-kernels failed; using native avx2 + openblas" >&2; KERNELS="f32-gemm-avx2,openblas"; }
   if [[ $QUICK == 1 ]]; then
     # the best native kernel, the preferred-width Vector API kernel, and OpenBLAS
     NAT="$(tr ',' '\n' <<<"$KERNELS" | grep -E '^f32-gemm-(avx512f|avx2|c)$' | head -n1 || true)"
@@ -113,7 +114,12 @@ if want conv; then
   else
     LAYERS="$(params conv-layers)"   # one per distinct shape of resnet + mobilenet, read from the models, + ResNet-18
   fi
-  run conv F32ConvBench "$CONV_FLAGS" -p "layer=$LAYERS" -p backend=minnow,minnow-java,ort
+  if [[ -n "$LAYERS" ]]; then
+    run conv F32ConvBench "$CONV_FLAGS" -p "layer=$LAYERS" -p backend=minnow,minnow-java,ort
+  else
+    echo "   BenchParams conv-layers failed; using F32ConvBench's default layer list" >&2
+    run conv F32ConvBench "$CONV_FLAGS" -p backend=minnow,minnow-java,ort
+  fi
 fi
 if want models; then
   if [[ $QUICK == 1 ]]; then

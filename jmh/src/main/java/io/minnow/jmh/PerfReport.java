@@ -207,6 +207,7 @@ public final class PerfReport {
         List<String> keys = new ArrayList<>(cells.keySet());
         keys.sort(Comparator.<String>comparingInt(k -> Integer.parseInt(k.split("\\|")[0])).thenComparingInt(k -> Integer.parseInt(k.split("\\|")[1])));
         List<String> ks = new ArrayList<>(kernels);
+        boolean overPeak = false;
 
         sb.append("\n### GEMM: C[m×nk] = A[m×nk]·B[nk×nk], 1 thread, GFLOP/s (F32GemmBench)\n\n");
         sb.append("| m | nk |");
@@ -229,9 +230,15 @@ public final class PerfReport {
                 }
             }
             double blas = 2 * m * nk * nk / (t.getOrDefault("openblas", Double.NaN) * 1e3);
+            if (best > 1.1 * peak) overPeak = true;
             sb.append(' ').append(fmt(best, 1)).append(bestId == null ? "" : " (" + bestId + ")").append(" | ")
                     .append(Double.isNaN(peak) ? "?" : fmt(100 * best / peak, 0) + "%").append(" | ")
                     .append(fmt(best / blas, 2)).append(" |\n");
+        }
+
+        if (overPeak) {
+            sb.append("\n**Warning:** some kernels run more than 10% above the FMA probe's peak: the probe was disturbed"
+                    + " (other load on the machine); rerun it, or pass --peak.\n");
         }
 
         List<String> gemv = keys.stream().filter(k -> k.startsWith("1|")).toList();

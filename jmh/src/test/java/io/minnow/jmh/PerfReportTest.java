@@ -87,5 +87,9 @@ class PerfReportTest {
         assertTrue(md.contains("| 64 | 1024 | 50.0 | 75.0 | 50.0 (f32-gemm-avx2) | 25% | 0.67 |"), md);
         assertTrue(md.contains("| 4096 | 64.0 | 10.0 | ? | 10.0 | 25% |"), md);
         assertTrue(md.contains("| r18:1x1-14x14x256 | ? | ? | 1284.5 | ? | 2569.0 | ? | 642.3 | ? | 2.00 | 4.00 |"), md);
+        assertTrue(!md.contains("Warning"), md);
+        String disturbed = PerfReport.render(JmhResult.parse(fixture()), 40, 40, name -> { throw new IllegalStateException(); });
+        assertTrue(disturbed.contains("| 64 | 1024 | 50.0 | 75.0 | 50.0 (f32-gemm-avx2) | 125% | 0.67 |"), disturbed);
+        assertTrue(disturbed.contains("**Warning:** some kernels run more than 10% above"), disturbed);
     }
 }
