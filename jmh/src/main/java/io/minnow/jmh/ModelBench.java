@@ -8,6 +8,8 @@ import io.minnow.engine.api.Model;
 import io.minnow.engine.api.Options;
 import io.minnow.engine.api.Session;
 import io.minnow.engine.api.Tensor;
+import io.minnow.formats.Dim;
+import io.minnow.formats.ValueInfo;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -31,11 +33,14 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Whole bundled models, Minnow fp32 against ONNX Runtime Java fp32 on the same input, same thread count,
- * in the same JVM run (ORT with all graph optimisations on). Sample mode gives p50/p99.
+ * in the same JVM run (ORT with all graph optimisations on, inter-op 1). Sample mode times single runs;
+ * {@link PerfReport} takes p50/p99 of those samples with the statistics of {@code minnow bench}
+ * ({@link io.minnow.engine.bench.BenchResult}) and the Minnow / ORT ratio against the targets.
  *
  * <pre>java -jar jmh/target/benchmarks.jar ModelBench -rf json -rff reports/jmh-models.json</pre>
  * (batch 1 and 64, 1 and 2 threads; narrow with {@code -p batch=1 -p threads=1}).
- * Models are read from {@code models/} under {@code -Dminnow.root} (default: the working directory).
+ * Models are read from {@code models/} under {@code -Dminnow.root} (default: the working directory); the
+ * input shape is the model's declared one with the batch dimension set to {@code batch}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)
@@ -59,18 +64,18 @@ public class ModelBench {
     private OrtEnvironment env;
     private OrtSession ort;
     private OnnxTensor ortInput;
+    private Map<String, OnnxTensor> ortFeeds;
 
     @Setup
     public void setup() throws Exception {
         Path file = Path.of(System.getProperty("minnow.root", ".")).resolve("models").resolve(model + ".onnx");
         if (!Files.exists(file)) throw new IllegalStateException(file.toAbsolutePath() + " not found; run from the repository root");
-        float[] x = new float[batch * 28 * 28];
-        Random r = new Random(42);
-        for (int i = 0; i < x.length; i++) x[i] = r.nextFloat();
-        long[] shape = {batch, 1, 28, 28};
-
         minnow = Model.load(file, Options.defaults().withThreads(threads));
         session = minnow.newSession();
+        long[] shape = inputShape(minnow.inputs().get(0), batch);
+        float[] x = new float[Math.toIntExact(Tensor.elementCount(shape))];
+        Random r = new Random(42);
+        for (int i = 0; i < x.length; i++) x[i] = r.nextFloat();
         minnowInput = Map.of(minnow.inputs().get(0).name(), Tensor.of(x, shape));
 
         env = OrtEnvironment.getEnvironment();
@@ -80,6 +85,20 @@ public class ModelBench {
         so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
         ort = env.createSession(file.toString(), so);
         ortInput = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), shape);
+        ortFeeds = Map.of(ort.getInputNames().iterator().next(), ortInput); // made once, like minnowInput
+    }
+
+    /** The model's declared input shape with the batch (first) dimension set to {@code batch}. */
+    static long[] inputShape(ValueInfo in, int batch) {
+        if (in.shape() == null || in.shape().isEmpty()) throw new IllegalStateException("input " + in + ": shape not declared");
+        long[] shape = new long[in.shape().size()];
+        shape[0] = batch;
+        for (int d = 1; d < shape.length; d++) {
+            Dim dim = in.shape().get(d);
+            if (!dim.isFixed()) throw new IllegalStateException("input " + in + ": dimension " + d + " is not fixed");
+            shape[d] = dim.value();
+        }
+        return shape;
     }
 
     @Benchmark
@@ -89,7 +108,7 @@ public class ModelBench {
 
     @Benchmark
     public void onnxruntime(Blackhole bh) throws OrtException {
-        try (OrtSession.Result r = ort.run(Map.of(ort.getInputNames().iterator().next(), ortInput))) {
+        try (OrtSession.Result r = ort.run(ortFeeds)) {
             bh.consume(r.get(0));
         }
     }

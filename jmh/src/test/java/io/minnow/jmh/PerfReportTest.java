@@ -1,0 +1,95 @@
+package io.minnow.jmh;
+
+import io.minnow.engine.bench.BenchResult;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** JMH JSON parsing and the Markdown tables, on a hand-made result file whose numbers are easy to check. */
+class PerfReportTest {
+    private static String fixture() throws IOException {
+        try (InputStream in = PerfReportTest.class.getResourceAsStream("/perf/fixture.json")) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    @Test
+    void jsonReaderHandlesWhatJmhWrites() {
+        Object v = Json.parse(" {\"a\" : [1, -2.5e1, \"NaN\", NaN, true, null], \"b\" : {\"s\" : \"x\\\"y\\\\z\\u0041\"}, \"e\" : []} ");
+        Map<?, ?> m = (Map<?, ?>) v;
+        List<?> a = (List<?>) m.get("a");
+        assertEquals(1.0, a.get(0));
+        assertEquals(-25.0, a.get(1));
+        assertEquals("NaN", a.get(2));
+        assertTrue(((Double) a.get(3)).isNaN());
+        assertEquals(Boolean.TRUE, a.get(4));
+        assertNull(a.get(5));
+        assertEquals("x\"y\\zA", ((Map<?, ?>) m.get("b")).get("s"));
+        assertEquals(List.of(), m.get("e"));
+        assertThrows(IllegalArgumentException.class, () -> Json.parse("[1, 2"));
+        assertThrows(IllegalArgumentException.class, () -> Json.parse("{\"a\" 1}"));
+        assertThrows(IllegalArgumentException.class, () -> Json.parse("[1] x"));
+    }
+
+    @Test
+    void parsesEntriesParamsAndSampleHistograms() throws IOException {
+        List<JmhResult> rs = JmhResult.parse(fixture());
+        assertEquals(13, rs.size());
+        JmhResult first = rs.get(0);
+        assertEquals("ModelBench.minnow", first.shortName());
+        assertEquals("lenet5", first.param("model"));
+        assertEquals("sample", first.mode());
+        assertEquals(95.0, first.score());
+        // samples over both iterations: 80 80 90 90 90 90 90 90 100 200 (µs); nearest rank as in minnow bench
+        BenchResult b = first.latency();
+        assertEquals(10, b.runs());
+        assertEquals(90_000, b.p50Nanos());
+        assertEquals(200_000, b.p99Nanos());
+        assertEquals(1200.0, rs.get(2).micros(), 1e-9); // ms/op converted
+        assertNull(rs.get(4).latency(), "average-time entries have no samples");
+        assertTrue(Double.isNaN(rs.get(12).score()));
+    }
+
+    @Test
+    void tablesShowRatiosTargetsAndThroughput() throws IOException {
+        String md = PerfReport.render(JmhResult.parse(fixture()), Double.NaN, Double.NaN,
+                name -> ConvLayers.resolve(name, Path.of("does-not-exist")));
+        assertTrue(md.contains("FMA peak 100.0 GFLOP/s"), md);
+        assertTrue(md.contains("DRAM read 20.0 GB/s"), md);
+        // batch 1: 90 / 100 passes <= 1.0; batch 64: 1200 / 1000 fails <= 1.1
+        assertTrue(md.contains("| lenet5 | 1 | 1 | 90.0 | 200.0 | 100.0 | 100.0 | 0.90 | ≤ 1.00 | PASS |"), md);
+        assertTrue(md.contains("| lenet5 | 64 | 2 | 1200.0 | 1200.0 | 1000.0 | 1000.0 | 1.20 | ≤ 1.10 | FAIL |"), md);
+        assertTrue(md.contains("1 of 2 rows meet the target"), md);
+        // 1x1 256->256 at 14x14 = 25.69 MFLOP: 20 / 10 / 40 GFLOP/s
+        assertTrue(md.contains("| r18:1x1-14x14x256 | 1x1/s1/p0 256->256 @14x14 | 25.69 | 1284.5 | 20.0 | 2569.0 | 10.0 | 642.3 | 40.0 | 2.00 | 4.00 |"), md);
+        assertTrue(md.contains("Geometric mean of Minnow / ORT over 1 layers: 2.00"), md);
+        // 64x1024x1024: avx2 50 GFLOP/s = 50% of the probe peak, 0.67 of OpenBLAS's 75
+        assertTrue(md.contains("| 64 | 1024 | 50.0 | 75.0 | 50.0 (f32-gemm-avx2) | 50% | 0.67 |"), md);
+        assertTrue(md.contains("| 1 | 4096 | 5.0 | ? | 5.0 (f32-gemm-avx2) | 5% | ? |"), md);
+        // GEMV: 64 MiB of B in 6.71 ms = 10 GB/s = 50% of the 20 GB/s probe
+        assertTrue(md.contains("| 4096 | 64.0 | 10.0 | ? | 10.0 | 50% |"), md);
+    }
+
+    @Test
+    void overridesAndMissingLayersDegradeToQuestionMarks() throws IOException {
+        String md = PerfReport.render(JmhResult.parse(fixture()), 200, 40, name -> { throw new IllegalStateException("no models here"); });
+        assertTrue(md.contains("FMA peak 200.0 GFLOP/s"), md);
+        assertTrue(md.contains("| 64 | 1024 | 50.0 | 75.0 | 50.0 (f32-gemm-avx2) | 25% | 0.67 |"), md);
+        assertTrue(md.contains("| 4096 | 64.0 | 10.0 | ? | 10.0 | 25% |"), md);
+        assertTrue(md.contains("| r18:1x1-14x14x256 | ? | ? | 1284.5 | ? | 2569.0 | ? | 642.3 | ? | 2.00 | 4.00 |"), md);
+        assertTrue(!md.contains("Warning"), md);
+        String disturbed = PerfReport.render(JmhResult.parse(fixture()), 40, 40, name -> { throw new IllegalStateException(); });
+        assertTrue(disturbed.contains("| 64 | 1024 | 50.0 | 75.0 | 50.0 (f32-gemm-avx2) | 125% | 0.67 |"), disturbed);
+        assertTrue(disturbed.contains("**Warning:** some kernels run more than 10% above"), disturbed);
+    }
+}

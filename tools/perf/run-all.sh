@@ -1,0 +1,140 @@
+#!/usr/bin/env bash
+# Runs every dense-fp32 performance suite and prints the README's tables.
+#
+#   tools/perf/run-all.sh [--quick] [--no-build] [--only SUITES] [--out DIR]
+#
+#   (default)     the full set, about 20-25 minutes on 2 cores; JSON into reports/
+#   --quick       a subset with shorter iterations, about 4-5 minutes; JSON into reports/quick/
+#                 (so a smoke run never overwrites published numbers)
+#   --no-build    reuse jmh/target/benchmarks.jar
+#   --only LIST   comma-separated subset of: probes,gemm,conv,models
+#   --out DIR     where the JSON, logs and perf.md go
+#
+# Writes DIR/jmh-probes.json, jmh-gemm.json, jmh-conv.json, jmh-models.json (JMH -rf json), one .log per
+# suite, and DIR/perf.md (PerfReport's Markdown, also printed).
+# Environment: JAVA_HOME (a JDK 25+; else the newest under /usr/lib/jvm), MVN_ARGS (extra Maven flags,
+# e.g. -o offline), JMH_ARGS (extra JMH flags for every suite, e.g. "-f 3"), PEAK_GFLOPS (use this FMA
+# peak instead of FmaPeakProbe's).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$ROOT"
+
+QUICK=0 BUILD=1 ONLY="probes,gemm,conv,models" OUT=""
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --quick) QUICK=1 ;;
+    --no-build) BUILD=0 ;;
+    --only) ONLY="$2"; shift ;;
+    --out) OUT="$2"; shift ;;
+    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    *) echo "run-all.sh: unknown argument $1" >&2; exit 2 ;;
+  esac
+  shift
+done
+[[ -n "$OUT" ]] || { if [[ $QUICK == 1 ]]; then OUT=reports/quick; else OUT=reports; fi; }
+mkdir -p "$OUT"
+want() { [[ ",$ONLY," == *",$1,"* ]]; }
+
+jdk_major() {
+  [[ -x "$1/bin/java" ]] || return 0
+  "$1/bin/java" -version 2>&1 | sed -n 's/.*version "\([0-9][0-9]*\)[."].*/\1/p' | head -n1
+}
+if [[ -z "${JAVA_HOME:-}" || "$(jdk_major "$JAVA_HOME")" -lt 25 ]] 2>/dev/null; then
+  best="" best_major=0
+  for d in /usr/lib/jvm/*/; do
+    d="${d%/}"; m="$(jdk_major "$d")"
+    if [[ -n "$m" && "$m" -ge 25 && "$m" -gt "$best_major" ]]; then best="$d"; best_major="$m"; fi
+  done
+  [[ -n "$best" ]] || { echo "run-all.sh: no JDK 25+ found; set JAVA_HOME" >&2; exit 1; }
+  export JAVA_HOME="$best"
+fi
+export MAVEN_OPTS="${MAVEN_OPTS:---sun-misc-unsafe-memory-access=allow}"
+JAVA=("$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED "-Dminnow.root=$ROOT")
+JAR=jmh/target/benchmarks.jar
+
+if [[ $BUILD == 1 ]]; then
+  echo "== building $JAR" >&2
+  # clean: the JMH benchmark list is regenerated only on a full compile
+  # shellcheck disable=SC2086
+  mvn -q -B ${MVN_ARGS:-} -pl jmh -am clean package -DskipTests
+fi
+[[ -f "$JAR" ]] || { echo "run-all.sh: $JAR missing (run without --no-build)" >&2; exit 1; }
+
+# JMH flags per suite: warm-up iterations/time, measurement iterations/time, one fork.
+if [[ $QUICK == 1 ]]; then
+  PROBE_FLAGS="-wi 1 -w 1 -i 2 -r 1 -f 1"
+  GEMM_FLAGS="-wi 1 -w 1 -i 2 -r 1 -f 1"
+  CONV_FLAGS="-wi 1 -w 1 -i 2 -r 1 -f 1"
+  MODEL_FLAGS="-wi 1 -w 1 -i 2 -r 1 -f 1"
+else
+  PROBE_FLAGS="-wi 2 -w 1 -i 3 -r 1 -f 1"
+  GEMM_FLAGS="-wi 1 -w 1 -i 3 -r 1 -f 1"
+  CONV_FLAGS="-wi 1 -w 1 -i 3 -r 1 -f 1"
+  MODEL_FLAGS="-wi 2 -w 1 -i 3 -r 2 -f 1"
+fi
+
+params() { "${JAVA[@]}" -cp "$JAR" io.minnow.jmh.BenchParams "$@" 2>/dev/null | tail -n1 || true; }
+
+# run SUITE REGEX FLAGS [jmh args...]: one JMH invocation, JSON + log under $OUT; a failed suite is
+# reported and the others still run.
+FAILED=()
+run() {
+  local suite="$1" regex="$2" flags="$3"; shift 3
+  echo "== $suite: $regex $flags $*  ($(date -u +%H:%M:%S) UTC)" >&2
+  # shellcheck disable=SC2086
+  if ! "${JAVA[@]}" -jar "$JAR" "$regex" $flags ${JMH_ARGS:-} "$@" -rf json -rff "$OUT/jmh-$suite.json" >"$OUT/jmh-$suite.log" 2>&1; then
+    echo "   $suite FAILED (log: $OUT/jmh-$suite.log)" >&2
+    FAILED+=("$suite")
+  fi
+  grep -E '^(Benchmark|[A-Za-z0-9]+\.[a-z]+ )' "$OUT/jmh-$suite.log" | grep -v ':p[0-9]' >&2 || true
+}
+
+START=$SECONDS
+if want probes; then
+  run probes 'FmaPeakProbe|DramBandwidthProbe' "$PROBE_FLAGS"
+fi
+if want gemm; then
+  KERNELS="$(params gemm-kernels)"
+  [[ -n "$KERNELS" ]] || { echo "   BenchParams gemm-kernels failed; using native avx2 + openblas" >&2; KERNELS="f32-gemm-avx2,openblas"; }
+  if [[ $QUICK == 1 ]]; then
+    # the best native kernel, the preferred-width Vector API kernel, and OpenBLAS
+    NAT="$(tr ',' '\n' <<<"$KERNELS" | grep -E '^f32-gemm-(avx512f|avx2|c)$' | head -n1 || true)"
+    PAN="$(tr ',' '\n' <<<"$KERNELS" | grep -E '^f32-gemm-panama' | head -n1 || true)"
+    KERNELS="$(printf '%s\n' "$NAT" "$PAN" openblas | grep -v '^$' | paste -sd,)"
+    run gemm F32GemmBench "$GEMM_FLAGS" -p "kernel=$KERNELS" -p m=1,64,256 -p nk=1024
+  else
+    run gemm F32GemmBench "$GEMM_FLAGS" -p "kernel=$KERNELS" -p m=1,16,64,256,1024 -p nk=256,1024,4096
+  fi
+fi
+if want conv; then
+  if [[ $QUICK == 1 ]]; then
+    # a 3x3 and a strided 3x3 of resnet, a depthwise and a pointwise of mobilenet, two ResNet-18 shapes
+    LAYERS="resnet:conv1,resnet:conv3,mobilenet:conv2,mobilenet:conv7,r18:3x3-56x56x64,r18:1x1-14x14x256"
+  else
+    LAYERS="$(params conv-layers)"   # one per distinct shape of resnet + mobilenet, read from the models, + ResNet-18
+  fi
+  if [[ -n "$LAYERS" ]]; then
+    run conv F32ConvBench "$CONV_FLAGS" -p "layer=$LAYERS" -p backend=minnow,minnow-java,ort
+  else
+    echo "   BenchParams conv-layers failed; using F32ConvBench's default layer list" >&2
+    run conv F32ConvBench "$CONV_FLAGS" -p backend=minnow,minnow-java,ort
+  fi
+fi
+if want models; then
+  if [[ $QUICK == 1 ]]; then
+    run models ModelBench "$MODEL_FLAGS" -p batch=1,64 -p threads=1
+  else
+    run models ModelBench "$MODEL_FLAGS" -p batch=1,64 -p threads=1,2
+  fi
+fi
+echo "== suites done in $(( (SECONDS - START) / 60 )) min $(( (SECONDS - START) % 60 )) s" >&2
+
+REPORT_ARGS=("$OUT/jmh-probes.json" "$OUT/jmh-gemm.json" "$OUT/jmh-conv.json" "$OUT/jmh-models.json" --out "$OUT/perf.md")
+[[ -n "${PEAK_GFLOPS:-}" ]] && REPORT_ARGS+=(--peak "$PEAK_GFLOPS")
+"${JAVA[@]}" -cp "$JAR" io.minnow.jmh.PerfReport "${REPORT_ARGS[@]}" 2> >(grep -v 'incubator' >&2)
+echo "== report: $OUT/perf.md" >&2
+if [[ ${#FAILED[@]} -gt 0 ]]; then
+  echo "run-all.sh: failed suites: ${FAILED[*]}" >&2
+  exit 1
+fi
