@@ -65,6 +65,27 @@ const char* minnow_f32_gemm_variant_isa(int variant);
 /** ISA name of the variant minnow_f32_gemm uses on this CPU. */
 const char* minnow_f32_gemm_isa(void);
 
+/* ---- probes (machine peaks, for reading benchmark results as % of what the core can do) --------------- */
+
+/** ISA numbers of minnow_probe_fma. */
+#define MINNOW_PROBE_AVX2 1
+#define MINNOW_PROBE_AVX512 2
+
+/** Float lanes of the probe's vectors for this ISA (8, 16), or 0 when this CPU lacks it. */
+int minnow_probe_fma_lanes(int isa);
+
+/** Flops that minnow_probe_fma(isa, iters, ...) performs (an FMA counts 2); 0 when the ISA is missing. */
+long long minnow_probe_fma_flops(int isa, long long iters);
+
+/**
+ * Runs 12 (AVX2) or 16 (AVX-512) independent FMA chains (c = c * x + y) for iters iterations on one thread; the caller times it.
+ * Returns a value derived from the chains (so no work is dead), or -1 when the ISA is missing or iters <= 0.
+ */
+float minnow_probe_fma(int isa, long long iters, float x, float y);
+
+/** Sums n floats at p with several independent vector accumulators: a read-bandwidth probe the caller times. */
+float minnow_probe_read(const float* p, long long n);
+
 #ifdef __cplusplus
 }
 #endif
