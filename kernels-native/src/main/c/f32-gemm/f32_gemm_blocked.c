@@ -59,18 +59,17 @@ static void pack_a(size_t MR, size_t mc, size_t kc, const float* a, size_t lda, 
 
 /* B[kc x nc] (row stride ldb) into ceil(nc / NR) panels of kc x NR, columns past nc zero. */
 MINNOW_INLINE void pack_b_nr(const size_t NR, size_t kc, size_t nc, const float* b, size_t ldb, float* bp) {
-    for (size_t j0 = 0; j0 < nc; j0 += NR) {
-        const size_t w = min_size(NR, nc - j0);
-        if (w == NR) {
-            /* NR is a constant here: the copy of a row becomes a few vector moves, not a memcpy call. */
-            for (size_t p = 0; p < kc; p++, bp += NR) {
-                memcpy(bp, b + p * ldb + j0, NR * sizeof(float));
-            }
-            continue;
+    const size_t full = nc / NR, w = nc - full * NR;
+    /* Row by row: B is read sequentially (the prefetchers stream it) and each panel receives whole lines. */
+    for (size_t p = 0; p < kc; p++) {
+        const float* src = b + p * ldb;
+        float* dst = bp + p * NR;
+        for (size_t q = 0; q < full; q++) {
+            memcpy(dst + q * kc * NR, src + q * NR, NR * sizeof(float)); /* NR constant: a few vector moves */
         }
-        for (size_t p = 0; p < kc; p++, bp += NR) {
-            memcpy(bp, b + p * ldb + j0, w * sizeof(float));
-            memset(bp + w, 0, (NR - w) * sizeof(float));
+        if (w > 0) {
+            memcpy(dst + full * kc * NR, src + full * NR, w * sizeof(float));
+            memset(dst + full * kc * NR + w, 0, (NR - w) * sizeof(float));
         }
     }
 }
