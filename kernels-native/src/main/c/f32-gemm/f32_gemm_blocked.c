@@ -260,32 +260,56 @@ void minnow_f32_gemm_blocked(const struct minnow_f32_gemm_config* cfg, size_t m,
     run_tiles(cfg, m, n, k, 0, n, a, lda, &src, scratch + kc_max * nc_max, c, ldc, accumulate, &none);
 }
 
-/* m = 1 on prepacked B: groups of ROW_PANELS panels, every k block into one aligned buffer, then C. */
+/* Epilogue and store of one group's sums (buf: `width` floats of which [cs, ce) are columns of C at col). */
+static void row_out(const struct minnow_f32_gemm_config* cfg, float* buf, size_t width, size_t cs, size_t ce,
+                    size_t col, float* c, const struct epi* e) {
+    const size_t NR = cfg->nr;
+    if (epi_active(e)) {
+        float bbuf[ROW_PANELS * EDGE_NR] __attribute__((aligned(64)));
+        const float* bb = NULL;
+        if (e->bias != NULL) {
+            memset(bbuf, 0, width * sizeof(float));
+            memcpy(bbuf + cs, e->bias + col, (ce - cs) * sizeof(float));
+            bb = bbuf;
+        }
+        for (size_t q = 0; q < width / NR; q++) {
+            cfg->epilogue(1, buf + q * NR, NR, bb != NULL ? bb + q * NR : NULL, e->act, e->lo, e->hi);
+        }
+    }
+    memcpy(c + col, buf + cs, (ce - cs) * sizeof(float));
+}
+
+/*
+ * m = 1 on prepacked B, ROW_PANELS panels per kernel call. With scratch for the sums of every column, k
+ * blocks go outermost so B is read in one sequential sweep (a kc block of all panels is contiguous);
+ * without, group by group through a stack buffer. Both keep the tile's summation order.
+ */
 static void run_row(const struct minnow_f32_gemm_config* cfg, size_t n, size_t k, size_t j0, size_t j1,
                     const float* a, const float* bp, float* c, const struct epi* e) {
-    const size_t NR = cfg->nr, npad = round_up(n, NR);
-    float buf[ROW_PANELS * EDGE_NR] __attribute__((aligned(64)));
-    float bbuf[ROW_PANELS * EDGE_NR] __attribute__((aligned(64)));
-    for (size_t jg = j0 / NR * NR; jg < j1; jg += ROW_PANELS * NR) {
-        const size_t width = min_size(ROW_PANELS * NR, npad - jg), panels = width / NR;
+    const size_t NR = cfg->nr, npad = round_up(n, NR), G = ROW_PANELS * NR;
+    const size_t first = j0 / NR * NR, end = round_up(j1, NR);
+    float* sums = minnow_scratch(round_up(end - first, G) * sizeof(float));
+    if (sums != NULL) {
         for (size_t pc = 0; pc < k; pc += cfg->kc) {
             const size_t kc = min_size(cfg->kc, k - pc);
-            cfg->ukernel_row(kc, a + pc, bp + pc * npad + (jg / NR) * kc * NR, panels, buf, pc > 0);
+            for (size_t jg = first; jg < end; jg += G) {
+                const size_t panels = min_size(G, end - jg) / NR;
+                cfg->ukernel_row(kc, a + pc, bp + pc * npad + (jg / NR) * kc * NR, panels, sums + (jg - first), pc > 0);
+            }
+        }
+    }
+    float buf[ROW_PANELS * EDGE_NR] __attribute__((aligned(64)));
+    for (size_t jg = first; jg < end; jg += G) {
+        const size_t width = min_size(G, end - jg);
+        float* s = sums != NULL ? sums + (jg - first) : buf;
+        if (sums == NULL) {
+            for (size_t pc = 0; pc < k; pc += cfg->kc) {
+                const size_t kc = min_size(cfg->kc, k - pc);
+                cfg->ukernel_row(kc, a + pc, bp + pc * npad + (jg / NR) * kc * NR, width / NR, buf, pc > 0);
+            }
         }
         const size_t cs = jg < j0 ? j0 - jg : 0, ce = min_size(width, j1 - jg);
-        const size_t col = jg + cs - j0;
-        if (epi_active(e)) {
-            const float* bb = NULL;
-            if (e->bias != NULL) {
-                memset(bbuf, 0, width * sizeof(float));
-                memcpy(bbuf + cs, e->bias + col, (ce - cs) * sizeof(float));
-                bb = bbuf;
-            }
-            for (size_t q = 0; q < panels; q++) {
-                cfg->epilogue(1, buf + q * NR, NR, bb != NULL ? bb + q * NR : NULL, e->act, e->lo, e->hi);
-            }
-        }
-        memcpy(c + col, buf + cs, (ce - cs) * sizeof(float));
+        row_out(cfg, s, width, cs, ce, jg + cs - j0, c, e);
     }
 }
 
