@@ -98,6 +98,48 @@ int minnow_f32_conv2d(int variant, int cin, int in_h, int in_w, int cout, int ou
                       const float* bias, const float* residual, int act, float lo, float hi, float* y, int col0,
                       int col1);
 
+/* ---- f32-gemm on a prepacked B (constant weights; the packed layout belongs to one variant) ------------- */
+
+/** Floats a prepacked B[k x n] takes for a variant (allocate them 64-byte aligned), or -1 for bad arguments. */
+long long minnow_f32_gemm_pack_b_floats(int variant, int k, int n);
+
+/**
+ * Packs B[k x n] (row stride ld), or when transposed != 0 B^T stored [n x k] (row stride ld; ONNX Gemm
+ * transB=1 weights), into `packed` (minnow_f32_gemm_pack_b_floats floats, 64-byte aligned) for a variant.
+ * Returns 0, or -1 (touching nothing) for an unsupported variant or bad arguments.
+ */
+int minnow_f32_gemm_pack_b(int variant, int k, int n, const float* b, int ld, int transposed, float* packed);
+
+/**
+ * Columns [j0, j1) of C[m x n] = act(A[m x k] * B + bias) with B packed by the same variant. `c` and `bias`
+ * point at column j0 (bias: j1 - j0 floats, or NULL); row i of the window starts at c + i * ldc. act: 0 none,
+ * 1 clamp [lo, hi], 2 hardswish (common/epilogue.h). Every split of the columns gives the same bits.
+ * Returns 0, or -1 (touching nothing) for an unsupported variant, bad arguments, or no scratch memory.
+ */
+int minnow_f32_gemm_packed_b(int variant, int m, int n, int k, int j0, int j1, const float* a, int lda,
+                             const float* packed, const float* bias, int act, float lo, float hi, float* c, int ldc);
+
+/* ---- probes (machine peaks, for reading benchmark results as % of what the core can do) --------------- */
+
+/** ISA numbers of minnow_probe_fma. */
+#define MINNOW_PROBE_AVX2 1
+#define MINNOW_PROBE_AVX512 2
+
+/** Float lanes of the probe's vectors for this ISA (8, 16), or 0 when this CPU lacks it. */
+int minnow_probe_fma_lanes(int isa);
+
+/** Flops that minnow_probe_fma(isa, iters, ...) performs (an FMA counts 2); 0 when the ISA is missing. */
+long long minnow_probe_fma_flops(int isa, long long iters);
+
+/**
+ * Runs 12 (AVX2) or 16 (AVX-512) independent FMA chains (c = c * x + y) for iters iterations on one thread; the caller times it.
+ * Returns a value derived from the chains (so no work is dead), or -1 when the ISA is missing or iters <= 0.
+ */
+float minnow_probe_fma(int isa, long long iters, float x, float y);
+
+/** Sums n floats at p with several independent vector accumulators: a read-bandwidth probe the caller times. */
+float minnow_probe_read(const float* p, long long n);
+
 #ifdef __cplusplus
 }
 #endif

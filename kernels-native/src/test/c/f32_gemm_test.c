@@ -64,6 +64,115 @@ static int check(const struct minnow_f32_gemm_config* cfg, size_t m, size_t n, s
     return bad;
 }
 
+static float act_ref(int act, float v, float lo, float hi) {
+    if (act == 1) {
+        v = v < lo ? lo : v;
+        return v > hi ? hi : v;
+    }
+    if (act == 2) {
+        float t = v / 6.0f + 0.5f;
+        t = t < 0.0f ? 0.0f : (t > 1.0f ? 1.0f : t);
+        return v * t;
+    }
+    return v;
+}
+
+/*
+ * Prepacked B (plain or transposed source), bias or none, activation `act`, columns [j0, j1) of C: against
+ * the double loop, then bit-for-bit against the same product computed in two column pieces (the split
+ * threads use) and row by row (the m = 1 path must keep the tile's summation order).
+ */
+static int check_packed(const struct minnow_f32_gemm_config* cfg, size_t m, size_t n, size_t k, int transposed,
+                        int with_bias, int act) {
+    const size_t pad = 1 + (m + n) % 3, lda = k + pad, ldc = n + pad, ldb = (transposed ? k : n) + pad;
+    const float lo = -0.25f, hi = 0.5f;
+    float* a = alloc_matrix(m, k, lda);
+    float* b = transposed ? alloc_matrix(n, k, ldb) : alloc_matrix(k, n, ldb);
+    float* bias = with_bias ? alloc_matrix(1, n, n) : NULL;
+    const size_t psize = minnow_f32_gemm_packed_size(cfg, k, n);
+    float* bp = NULL;
+    if (posix_memalign((void**) &bp, 64, psize * sizeof(float) + 64) != 0) return 1;
+    minnow_f32_gemm_pack_all(cfg, k, n, b, ldb, transposed, bp);
+    const size_t cn = m == 0 ? 0 : (m - 1) * ldc + n;
+    float* c = alloc_matrix(m, n, ldc);
+    float* c2 = malloc(cn * sizeof(float) + 1);
+    float* row = alloc_matrix(1, n, n);
+    memcpy(c2, c, cn * sizeof(float));
+    const size_t j0 = n / 3, j1 = n - n / 5; /* the written window */
+    int bad = minnow_f32_gemm_blocked_packed(cfg, m, n, k, j0, j1, a, lda, bp, bias ? bias + j0 : NULL, act, lo, hi,
+                                             c + j0, ldc) != 0;
+    for (size_t i = 0; i < m && !bad; i++) {
+        for (size_t j = 0; j < ldc && i * ldc + j < cn; j++) {
+            const float got = c[i * ldc + j];
+            if (j < j0 || j >= j1) {
+                if (memcmp(&got, &c2[i * ldc + j], sizeof got) != 0) bad = 1; /* outside the window: untouched */
+            } else {
+                double acc = 0.0;
+                for (size_t p = 0; p < k; p++) {
+                    acc += (double) a[i * lda + p] * (transposed ? b[j * ldb + p] : b[p * ldb + j]);
+                }
+                const float want = act_ref(act, (float) acc + (bias ? bias[j] : 0.0f), lo, hi);
+                if (!(fabs((double) got - want) <= 1e-5 * (double) (k + 1) * (1.0 + fabs(want)))) bad = 1;
+            }
+            if (bad) {
+                fprintf(stderr, "FAIL packed %s m=%zu n=%zu k=%zu T=%d bias=%d act=%d at (%zu,%zu): got %g\n", cfg->isa,
+                        m, n, k, transposed, with_bias, act, i, j, got);
+                break;
+            }
+        }
+    }
+    /* Same bits from two column pieces [j0, js) + [js, j1) and from each row alone. */
+    const size_t js = j0 + (j1 - j0) / 2;
+    if (!bad && m > 0 && j1 > j0) {
+        minnow_f32_gemm_blocked_packed(cfg, m, n, k, j0, js, a, lda, bp, bias ? bias + j0 : NULL, act, lo, hi, c2 + j0,
+                                       ldc);
+        minnow_f32_gemm_blocked_packed(cfg, m, n, k, js, j1, a, lda, bp, bias ? bias + js : NULL, act, lo, hi, c2 + js,
+                                       ldc);
+        for (size_t i = 0; i < m && !bad; i++) {
+            if (memcmp(c + i * ldc + j0, c2 + i * ldc + j0, (j1 - j0) * sizeof(float)) != 0) {
+                fprintf(stderr, "FAIL packed split %s m=%zu n=%zu k=%zu row %zu differs\n", cfg->isa, m, n, k, i);
+                bad = 1;
+            }
+            minnow_f32_gemm_blocked_packed(cfg, 1, n, k, j0, j1, a + i * lda, lda, bp, bias ? bias + j0 : NULL, act, lo,
+                                           hi, row + j0, n);
+            if (!bad && memcmp(c + i * ldc + j0, row + j0, (j1 - j0) * sizeof(float)) != 0) {
+                fprintf(stderr, "FAIL packed row %s m=%zu n=%zu k=%zu row %zu differs alone\n", cfg->isa, m, n, k, i);
+                bad = 1;
+            }
+        }
+    }
+    free(a);
+    free(b);
+    free(bias);
+    free(bp);
+    free(c);
+    free(c2);
+    free(row);
+    return bad;
+}
+
+/* The unpacked m = 1 path must give the bits of the same row inside a tiled product. */
+static int check_row_bits(const struct minnow_f32_gemm_config* cfg, size_t m, size_t n, size_t k) {
+    float* a = alloc_matrix(m, k, k);
+    float* b = alloc_matrix(k, n, n);
+    float* c = alloc_matrix(m, n, n);
+    float* row = alloc_matrix(1, n, n);
+    int bad = 0;
+    minnow_f32_gemm_blocked(cfg, m, n, k, a, k, b, n, c, n, 0);
+    for (size_t i = 0; i < m && !bad; i++) {
+        minnow_f32_gemm_blocked(cfg, 1, n, k, a + i * k, k, b, n, row, n, 0);
+        if (memcmp(c + i * n, row, n * sizeof(float)) != 0) {
+            fprintf(stderr, "FAIL row bits %s m=%zu n=%zu k=%zu row %zu\n", cfg->isa, m, n, k, i);
+            bad = 1;
+        }
+    }
+    free(a);
+    free(b);
+    free(c);
+    free(row);
+    return bad;
+}
+
 int main(int argc, char** argv) {
     /* argv: config names to test (c, avx2, avx512f). */
     static const size_t sizes[] = {0, 1, 2, 3, 5, 7, 8, 15, 16, 17, 31, 32, 33, 64, 100, 129};
@@ -96,6 +205,33 @@ int main(int argc, char** argv) {
                 failures += f;
                 passed += !f;
             }
+        /* Prepacked B: odd shapes x both layouts x bias or not x each activation, and blocks crossed. */
+        static const size_t psizes[] = {0, 1, 2, 3, 5, 7, 16, 17, 33, 70};
+        const size_t np = sizeof psizes / sizeof psizes[0];
+        for (size_t im = 0; im < np; im++)
+            for (size_t in = 1; in < np; in++)
+                for (size_t ik = 0; ik < np; ik += 3)
+                    for (int t = 0; t < 2; t++)
+                        for (int bias = 0; bias < 2; bias++)
+                            for (int act = 0; act < 3; act++) {
+                                int f = check_packed(cfg, psizes[im], psizes[in], psizes[(ik + in) % np], t, bias, act);
+                                failures += f;
+                                passed += !f;
+                            }
+        const size_t pbig[][3] = {{cfg->mc + 3, cfg->nr * 5 + 3, cfg->kc + 7}, {1, cfg->nr * 9 + 1, 2 * cfg->kc + 3},
+                                  {2 * cfg->mr + 1, 200, 2 * cfg->kc + 1}};
+        for (size_t t = 0; t < 3; t++) {
+            int f = check_packed(cfg, pbig[t][0], pbig[t][1], pbig[t][2], t & 1, 1, 1);
+            f |= check_packed(cfg, pbig[t][0], pbig[t][1], pbig[t][2], !(t & 1), 0, 2);
+            failures += f;
+            passed += !f;
+        }
+        const size_t rbits[][3] = {{7, 37, 5}, {6, 1100, 300}, {3, 2100, 2 * cfg->kc + 5}, {13, 17, 1}};
+        for (size_t t = 0; t < 4; t++) {
+            int f = check_row_bits(cfg, rbits[t][0], rbits[t][1], rbits[t][2]);
+            failures += f;
+            passed += !f;
+        }
     }
     printf("%d passed, %d failed\n", passed, failures);
     return failures != 0;

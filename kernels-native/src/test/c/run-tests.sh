@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs the native f32-gemm configs against a double-precision loop under AddressSanitizer.
+# Runs the native f32-gemm configs (plain and prepacked B, fused epilogue) against a double-precision loop
+# under AddressSanitizer.
 # The AVX-512 code runs twice where possible: on the real CPU (if it has AVX-512) and on the scalar
 # emulation in emu/ (always), so its tails and masks get tested on AVX2-only machines too.
 set -euo pipefail
@@ -10,6 +11,7 @@ mkdir -p "$out"
 cflags=(-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -Wall -Wextra -I"$src")
 common=("$src"/common/scratch.c "$src"/cpu/cpu_features.c "$src"/f32-gemm/f32_gemm.c
         "$src"/f32-gemm/f32_gemm_blocked.c "$src"/f32-gemm/f32_gemm_c.c "$src"/f32-gemm/f32_gemm_avx2.c
+        "$src"/probe/probe.c
         "$here"/f32_gemm_test.c)
 
 gcc "${cflags[@]}" "${common[@]}" "$src"/f32-gemm/f32_gemm_avx512f.c -o "$out"/f32_gemm_test -lm -lpthread

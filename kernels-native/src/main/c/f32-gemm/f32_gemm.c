@@ -1,6 +1,7 @@
 /* minnow_f32_gemm: public entry points and the run-time choice of variant (widest the CPU supports). */
 #include "f32-gemm/f32_gemm.h"
 
+#include "common/epilogue.h"
 #include "minnow_kernels.h"
 
 static const struct minnow_f32_gemm_config* const configs[MINNOW_F32_GEMM_VARIANTS] = {
@@ -64,4 +65,31 @@ int minnow_f32_gemm_variant(int variant, int m, int n, int k, const float* a, in
     minnow_f32_gemm_blocked(configs[variant], (size_t) m, (size_t) n, (size_t) k, a, (size_t) lda, b,
                             (size_t) ldb, c, (size_t) ldc, accumulate != 0);
     return 0;
+}
+
+/* ---- prepacked B (constant weights) ---- */
+
+long long minnow_f32_gemm_pack_b_floats(int variant, int k, int n) {
+    if (variant < 0 || variant >= MINNOW_F32_GEMM_VARIANTS || k < 0 || n < 0) {
+        return -1;
+    }
+    return (long long) minnow_f32_gemm_packed_size(configs[variant], (size_t) k, (size_t) n);
+}
+
+int minnow_f32_gemm_pack_b(int variant, int k, int n, const float* b, int ld, int transposed, float* packed) {
+    if (!minnow_f32_gemm_variant_supported(variant) || k < 0 || n < 0 || ld < (transposed ? k : n)) {
+        return -1;
+    }
+    minnow_f32_gemm_pack_all(configs[variant], (size_t) k, (size_t) n, b, (size_t) ld, transposed != 0, packed);
+    return 0;
+}
+
+int minnow_f32_gemm_packed_b(int variant, int m, int n, int k, int j0, int j1, const float* a, int lda,
+                             const float* packed, const float* bias, int act, float lo, float hi, float* c, int ldc) {
+    if (!minnow_f32_gemm_variant_supported(variant) || m < 0 || n < 0 || k < 0 || j0 < 0 || j1 < j0 || j1 > n
+        || lda < k || ldc < j1 - j0 || act < MINNOW_ACT_NONE || act > MINNOW_ACT_HARDSWISH) {
+        return -1;
+    }
+    return minnow_f32_gemm_blocked_packed(configs[variant], (size_t) m, (size_t) n, (size_t) k, (size_t) j0,
+                                          (size_t) j1, a, (size_t) lda, packed, bias, act, lo, hi, c, (size_t) ldc);
 }

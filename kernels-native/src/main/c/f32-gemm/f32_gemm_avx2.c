@@ -1,96 +1,190 @@
 /*
  * f32-gemm-6x16-avx2: AVX2 + FMA3. The 6x16 tile keeps 12 accumulators + 2 B vectors + 1 broadcast in the
- * 16 YMM registers. Full tiles use plain loads/stores of C; only column tails use vmaskmov (which never
- * touches masked-off memory, and is slow for stores on some AMD cores, hence not used for full tiles).
+ * 16 YMM registers: 12 independent FMAs per k step cover the 4-cycle latency on two FMA pipes, and per k the
+ * kernel loads 2 B vectors and 6 A scalars (broadcasts fold into the FMA's load port on Zen 4 and Intel).
+ * A and B arrive packed (f32_gemm.h), so every load is sequential and aligned; edges never reach here.
+ * The m = 1 kernels stream B with several independent accumulators; they keep the tile's summation order.
  */
 #include <immintrin.h>
 
+#include "common/epilogue.h"
 #include "common/isa.h"
 #include "f32-gemm/f32_gemm.h"
 
 #define MR 6
 #define NR 16
 
+#define ROW(r)                                                   \
+    do {                                                         \
+        const __m256 av = _mm256_broadcast_ss(ap + (r));         \
+        c##r##0 = _mm256_fmadd_ps(av, b0, c##r##0);              \
+        c##r##1 = _mm256_fmadd_ps(av, b1, c##r##1);              \
+    } while (0)
+
+#define STORE(r)                                                                   \
+    do {                                                                           \
+        float* cr = c + (r) * ldc;                                                 \
+        if (load_c) {                                                              \
+            c##r##0 = _mm256_add_ps(_mm256_loadu_ps(cr), c##r##0);                 \
+            c##r##1 = _mm256_add_ps(_mm256_loadu_ps(cr + 8), c##r##1);             \
+        }                                                                          \
+        _mm256_storeu_ps(cr, c##r##0);                                             \
+        _mm256_storeu_ps(cr + 8, c##r##1);                                         \
+    } while (0)
+
+MINNOW_TARGET_AVX2 static void ukernel_6x16(size_t kc, const float* ap, const float* bp, float* c, size_t ldc,
+                                            int load_c) {
+    __m256 c00 = _mm256_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
+    __m256 c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+    for (size_t r = 0; r < MR; r++) {
+        _mm_prefetch((const char*) (c + r * ldc), _MM_HINT_T0);
+        _mm_prefetch((const char*) (c + r * ldc + NR - 1), _MM_HINT_T0);
+    }
+    #pragma GCC unroll 4
+    for (size_t p = 0; p < kc; p++) {
+        const __m256 b0 = _mm256_load_ps(bp);
+        const __m256 b1 = _mm256_load_ps(bp + 8);
+        ROW(0);
+        ROW(1);
+        ROW(2);
+        ROW(3);
+        ROW(4);
+        ROW(5);
+        ap += MR;
+        bp += NR;
+    }
+    STORE(0);
+    STORE(1);
+    STORE(2);
+    STORE(3);
+    STORE(4);
+    STORE(5);
+}
+
+/* m = 1 on packed B: `panels` (compile-time after inlining) streams of NR columns, 2 accumulators each. */
+MINNOW_INLINE MINNOW_TARGET_AVX2 void row_panels(const size_t panels, size_t kc, const float* a, const float* bp,
+                                                 float* c, int load_c) {
+    __m256 acc[8];
+    const float* src[4];
+    #pragma GCC unroll 4
+    for (size_t q = 0; q < panels; q++) {
+        acc[2 * q] = _mm256_setzero_ps();
+        acc[2 * q + 1] = _mm256_setzero_ps();
+        src[q] = bp + q * kc * NR;
+    }
+    for (size_t p = 0; p < kc; p++) {
+        const __m256 av = _mm256_broadcast_ss(a + p);
+        #pragma GCC unroll 4
+        for (size_t q = 0; q < panels; q++) {
+            _mm_prefetch((const char*) (src[q] + (p + 32) * NR), _MM_HINT_T0);
+            acc[2 * q] = _mm256_fmadd_ps(av, _mm256_load_ps(src[q] + p * NR), acc[2 * q]);
+            acc[2 * q + 1] = _mm256_fmadd_ps(av, _mm256_load_ps(src[q] + p * NR + 8), acc[2 * q + 1]);
+        }
+    }
+    #pragma GCC unroll 8
+    for (size_t v = 0; v < 2 * panels; v++) {
+        __m256 x = acc[v];
+        if (load_c) {
+            x = _mm256_add_ps(_mm256_load_ps(c + 8 * v), x);
+        }
+        _mm256_store_ps(c + 8 * v, x);
+    }
+}
+
+MINNOW_TARGET_AVX2 static void ukernel_row_avx2(size_t kc, const float* a, const float* bp, size_t panels, float* c,
+                                                int load_c) {
+    switch (panels) {
+        case 4: row_panels(4, kc, a, bp, c, load_c); break;
+        case 3: row_panels(3, kc, a, bp, c, load_c); break;
+        case 2: row_panels(2, kc, a, bp, c, load_c); break;
+        default: row_panels(1, kc, a, bp, c, load_c); break;
+    }
+}
+
 /* Lanes [0, n) all ones, n in [0, 8]. */
 MINNOW_INLINE MINNOW_TARGET_AVX2 __m256i lanes_below(size_t n) {
     return _mm256_cmpgt_epi32(_mm256_set1_epi32((int) n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
 }
 
-MINNOW_TARGET_AVX2 static void pack_b_avx2(size_t kc, size_t nc, const float* b, size_t ldb, float* bp) {
-    for (size_t j0 = 0; j0 < nc; j0 += NR) {
-        const float* src = b + j0;
-        const size_t w = nc - j0;
-        if (w >= NR) {
-            for (size_t p = 0; p < kc; p++, src += ldb, bp += NR) {
-                _mm256_store_ps(bp, _mm256_loadu_ps(src));
-                _mm256_store_ps(bp + 8, _mm256_loadu_ps(src + 8));
-            }
-        } else {
-            const __m256i m0 = lanes_below(w < 8 ? w : 8);
-            const __m256i m1 = lanes_below(w > 8 ? w - 8 : 0);
-            for (size_t p = 0; p < kc; p++, src += ldb, bp += NR) {
-                _mm256_store_ps(bp, _mm256_maskload_ps(src, m0));
-                _mm256_store_ps(bp + 8, _mm256_maskload_ps(src + 8, m1));
-            }
+/*
+ * m = 1 on unpacked B, n <= MINNOW_F32_GEMV_STRIP: column sums live in an L1 buffer while the rows of B stream past, four
+ * rows per pass (one load and store of the sums per four FMAs). Column tails use vmaskmov, which never
+ * touches masked-off memory.
+ */
+MINNOW_TARGET_AVX2 void minnow_f32_gemv_avx2(size_t n, size_t kc, const float* a, const float* b, size_t ldb,
+                                             float* c, int load_c) {
+    float acc[MINNOW_F32_GEMV_STRIP] __attribute__((aligned(64)));
+    const size_t nv = n / 8 * 8;
+    const __m256i tail = lanes_below(n - nv);
+    for (size_t j = 0; j < n; j += 8) {
+        _mm256_store_ps(acc + j, _mm256_setzero_ps());
+    }
+    size_t p = 0;
+    for (; p + 4 <= kc; p += 4) {
+        const float* b0 = b + p * ldb;
+        const float* b1 = b0 + ldb;
+        const float* b2 = b1 + ldb;
+        const float* b3 = b2 + ldb;
+        const __m256 a0 = _mm256_broadcast_ss(a + p), a1 = _mm256_broadcast_ss(a + p + 1);
+        const __m256 a2 = _mm256_broadcast_ss(a + p + 2), a3 = _mm256_broadcast_ss(a + p + 3);
+        size_t j = 0;
+        for (; j < nv; j += 8) {
+            __m256 s = _mm256_load_ps(acc + j);
+            s = _mm256_fmadd_ps(a0, _mm256_loadu_ps(b0 + j), s);
+            s = _mm256_fmadd_ps(a1, _mm256_loadu_ps(b1 + j), s);
+            s = _mm256_fmadd_ps(a2, _mm256_loadu_ps(b2 + j), s);
+            s = _mm256_fmadd_ps(a3, _mm256_loadu_ps(b3 + j), s);
+            _mm256_store_ps(acc + j, s);
         }
+        if (j < n) {
+            __m256 s = _mm256_load_ps(acc + j);
+            s = _mm256_fmadd_ps(a0, _mm256_maskload_ps(b0 + j, tail), s);
+            s = _mm256_fmadd_ps(a1, _mm256_maskload_ps(b1 + j, tail), s);
+            s = _mm256_fmadd_ps(a2, _mm256_maskload_ps(b2 + j, tail), s);
+            s = _mm256_fmadd_ps(a3, _mm256_maskload_ps(b3 + j, tail), s);
+            _mm256_store_ps(acc + j, s);
+        }
+    }
+    for (; p < kc; p++) {
+        const float* b0 = b + p * ldb;
+        const __m256 a0 = _mm256_broadcast_ss(a + p);
+        size_t j = 0;
+        for (; j < nv; j += 8) {
+            _mm256_store_ps(acc + j, _mm256_fmadd_ps(a0, _mm256_loadu_ps(b0 + j), _mm256_load_ps(acc + j)));
+        }
+        if (j < n) {
+            _mm256_store_ps(acc + j, _mm256_fmadd_ps(a0, _mm256_maskload_ps(b0 + j, tail), _mm256_load_ps(acc + j)));
+        }
+    }
+    size_t j = 0;
+    for (; j < nv; j += 8) {
+        __m256 s = _mm256_load_ps(acc + j);
+        if (load_c) {
+            s = _mm256_add_ps(_mm256_loadu_ps(c + j), s);
+        }
+        _mm256_storeu_ps(c + j, s);
+    }
+    if (j < n) {
+        __m256 s = _mm256_load_ps(acc + j);
+        if (load_c) {
+            s = _mm256_add_ps(_mm256_maskload_ps(c + j, tail), s);
+        }
+        _mm256_maskstore_ps(c + j, tail, s);
     }
 }
 
-/* One tile of `rows` (a compile-time constant after inlining) x nr. */
-MINNOW_INLINE MINNOW_TARGET_AVX2 void tile_avx2(const size_t rows, size_t nr, size_t kc, const float* a, size_t lda,
-                                                const float* bp, float* c, size_t ldc, int load_c) {
-    __m256 acc0[MR], acc1[MR];
-    #pragma GCC unroll 6
+MINNOW_TARGET_AVX2 static void epilogue_avx2(size_t rows, float* c, size_t ldc, const float* bias, int act, float lo,
+                                             float hi) {
+    const __m256 vlo = _mm256_set1_ps(lo), vhi = _mm256_set1_ps(hi);
     for (size_t r = 0; r < rows; r++) {
-        acc0[r] = _mm256_setzero_ps();
-        acc1[r] = _mm256_setzero_ps();
-    }
-    for (size_t p = 0; p < kc; p++, bp += NR) {
-        const __m256 b0 = _mm256_load_ps(bp);
-        const __m256 b1 = _mm256_load_ps(bp + 8);
-        #pragma GCC unroll 6
-        for (size_t r = 0; r < rows; r++) {
-            const __m256 av = _mm256_broadcast_ss(a + r * lda + p);
-            acc0[r] = _mm256_fmadd_ps(av, b0, acc0[r]);
-            acc1[r] = _mm256_fmadd_ps(av, b1, acc1[r]);
-        }
-    }
-    if (nr == NR) {
-        #pragma GCC unroll 6
-        for (size_t r = 0; r < rows; r++) {
-            float* cr = c + r * ldc;
-            if (load_c) {
-                acc0[r] = _mm256_add_ps(acc0[r], _mm256_loadu_ps(cr));
-                acc1[r] = _mm256_add_ps(acc1[r], _mm256_loadu_ps(cr + 8));
+        float* cr = c + r * ldc;
+        for (size_t j = 0; j < NR; j += 8) {
+            __m256 v = _mm256_loadu_ps(cr + j);
+            if (bias != NULL) {
+                v = _mm256_add_ps(v, _mm256_loadu_ps(bias + j));
             }
-            _mm256_storeu_ps(cr, acc0[r]);
-            _mm256_storeu_ps(cr + 8, acc1[r]);
+            _mm256_storeu_ps(cr + j, minnow_act_avx2(act, v, vlo, vhi));
         }
-    } else {
-        const __m256i m0 = lanes_below(nr < 8 ? nr : 8);
-        const __m256i m1 = lanes_below(nr > 8 ? nr - 8 : 0);
-        #pragma GCC unroll 6
-        for (size_t r = 0; r < rows; r++) {
-            float* cr = c + r * ldc;
-            if (load_c) {
-                acc0[r] = _mm256_add_ps(acc0[r], _mm256_maskload_ps(cr, m0));
-                acc1[r] = _mm256_add_ps(acc1[r], _mm256_maskload_ps(cr + 8, m1));
-            }
-            _mm256_maskstore_ps(cr, m0, acc0[r]);
-            _mm256_maskstore_ps(cr + 8, m1, acc1[r]);
-        }
-    }
-}
-
-MINNOW_TARGET_AVX2 static void ukernel_6x16_avx2(size_t mr, size_t nr, size_t kc, const float* a, size_t lda,
-                                                 const float* bp, float* c, size_t ldc, int load_c) {
-    switch (mr) {
-        case 6: tile_avx2(6, nr, kc, a, lda, bp, c, ldc, load_c); break;
-        case 5: tile_avx2(5, nr, kc, a, lda, bp, c, ldc, load_c); break;
-        case 4: tile_avx2(4, nr, kc, a, lda, bp, c, ldc, load_c); break;
-        case 3: tile_avx2(3, nr, kc, a, lda, bp, c, ldc, load_c); break;
-        case 2: tile_avx2(2, nr, kc, a, lda, bp, c, ldc, load_c); break;
-        default: tile_avx2(1, nr, kc, a, lda, bp, c, ldc, load_c); break;
     }
 }
 
@@ -99,8 +193,10 @@ const struct minnow_f32_gemm_config minnow_f32_gemm_avx2_config = {
     .mr = MR,
     .nr = NR,
     .kc = 256,
-    .mc = 72,
-    .nc = 1024,
-    .ukernel = ukernel_6x16_avx2,
-    .pack_b = pack_b_avx2,
+    .mc = 144,
+    .nc = 4096,
+    .ukernel = ukernel_6x16,
+    .ukernel_row = ukernel_row_avx2,
+    .gemv = minnow_f32_gemv_avx2,
+    .epilogue = epilogue_avx2,
 };

@@ -38,6 +38,16 @@ static inline void _mm512_store_ps(void* p, __m512 v) {
     for (int i = 0; i < 16; i++) ((float*) p)[i] = v.f[i];
 }
 
+static inline __m512 _mm512_loadu_ps(const void* p) {
+    __m512 r;
+    for (int i = 0; i < 16; i++) r.f[i] = ((const float*) p)[i];
+    return r;
+}
+
+static inline void _mm512_storeu_ps(void* p, __m512 v) {
+    for (int i = 0; i < 16; i++) ((float*) p)[i] = v.f[i];
+}
+
 static inline __m512 _mm512_maskz_loadu_ps(__mmask16 m, const void* p) {
     __m512 r;
     for (int i = 0; i < 16; i++) r.f[i] = (m >> i) & 1 ? ((const float*) p)[i] : 0.0f;

@@ -3,6 +3,7 @@ package io.minnow.jmh;
 import io.minnow.engine.kernels.BackendConfig;
 import io.minnow.engine.kernels.KernelInfo;
 import io.minnow.engine.kernels.KernelRegistry;
+import io.minnow.engine.kernels.f32.F32Epilogue;
 import io.minnow.engine.kernels.f32.F32Gemm;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.openblas.global.openblas;
@@ -22,6 +23,10 @@ import java.util.concurrent.TimeUnit;
  * The default list names every non-scalar id the registry can hold; those this CPU cannot run fail at
  * setup with a message saying so. {@code f32-gemm-scalar} is left out of the default list because
  * m=1024, nk=4096 (8.6 GFLOP) takes minutes per invocation with it; ask for it with {@code -p kernel=f32-gemm-scalar}.
+ * {@code path}: {@code plain} = {@link F32Gemm#gemm} on row-major B; {@code packed} = B packed once at setup
+ * ({@link F32Gemm#packB}) and {@link F32Gemm#gemmPackedB} per call; {@code packedT} = the same from Bᵀ stored
+ * [nk x nk] (ONNX Gemm transB=1 weights; openblas runs cblas_sgemm with CblasTrans). At m=1 the score is a
+ * GEMV: {@link GemmReport} prints GB/s of weights read next to DramBandwidthProbe.
  * GFLOP/s and % of peak: {@link GemmReport}.
  */
 @State(Scope.Benchmark)
@@ -41,10 +46,14 @@ public class F32GemmBench {
     @Param({"256", "1024", "4096"})
     public int nk;
 
+    @Param({"plain"})
+    public String path;
+
     private Arena arena;
     private MemorySegment a, b, c;
     private F32Gemm gemm;
     private FloatPointer pa, pb, pc;
+    private Object packed;
 
     /** The kernel with this id under the system-property config, or under a Vector API width cap for panamaW ids. */
     static F32Gemm lookup(String id) {
@@ -78,6 +87,12 @@ public class F32GemmBench {
         a = fill(arena.allocate((long) m * nk * 4, 64), 1);
         b = fill(arena.allocate((long) nk * nk * 4, 64), 2);
         c = arena.allocate((long) m * nk * 4, 64);
+        if (!path.equals("plain") && !path.equals("packed") && !path.equals("packedT")) {
+            throw new IllegalArgumentException("path must be plain, packed or packedT, got " + path);
+        }
+        if (gemm != null && !path.equals("plain")) {
+            packed = gemm.packB(b, 0, nk, nk, nk, path.equals("packedT")); // B's values read as Bᵀ for packedT
+        }
         if (gemm == null) {
             pa = pointer(a);
             pb = pointer(b);
@@ -102,10 +117,13 @@ public class F32GemmBench {
 
     @Benchmark
     public void gemm() {
-        if (gemm != null) {
+        if (packed != null) {
+            gemm.gemmPackedB(m, 0, nk, a, 0, nk, packed, null, 0, F32Epilogue.NONE, c, 0, nk);
+        } else if (gemm != null) {
             gemm.gemm(m, nk, nk, a, 0, nk, b, 0, nk, c, 0, nk, false);
         } else {
-            openblas.cblas_sgemm(openblas.CblasRowMajor, openblas.CblasNoTrans, openblas.CblasNoTrans, m, nk, nk,
+            openblas.cblas_sgemm(openblas.CblasRowMajor, openblas.CblasNoTrans,
+                    path.equals("packedT") ? openblas.CblasTrans : openblas.CblasNoTrans, m, nk, nk,
                     1f, pa, nk, pb, nk, 0f, pc, nk);
         }
     }

@@ -1,5 +1,6 @@
 package io.minnow.jmh;
 
+import io.minnow.kernels.nat.NativeKernels;
 import io.minnow.kernels.nat.NativeLibrary;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
@@ -8,8 +9,12 @@ import org.openjdk.jmh.annotations.*;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Single-thread fp32 FMA peak of this machine: 12 independent FMA chains of FloatVector.SPECIES_PREFERRED.
- * Throughput in ops/ns where one op is one flop (an FMA is 2), so the score reads as GFLOP/s.
+ * Single-thread fp32 FMA peak of this machine. {@code fma} runs the native probe (kernels-native
+ * probe/probe.c: 12 AVX2 or 16 AVX-512 independent FMA chains, the widest this CPU has) — the number GEMM
+ * results are read against ({@link GemmReport}). Only when the native library is unavailable does it fall
+ * back to the Java loop, and says so. {@code fmaJava} is that Java loop (12 FloatVector.SPECIES_PREFERRED
+ * chains): it reads well below the real peak because the JIT spills and serialises the chains, so it is
+ * labelled a fallback, not a peak. Throughput in ops/ns where one op is one flop (an FMA is 2): GFLOP/s.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -25,15 +30,37 @@ public class FmaPeakProbe {
 
     public float x = 0.9999f, y = 1e-3f;
 
+    /** Native probe ISA (NativeLibrary.PROBE_*), or 0 when the Java fallback serves. */
+    private int isa;
+    private long nativeIters;
+
     @Setup(Level.Trial)
     public void info() {
-        System.out.println("[FmaPeakProbe] species " + S + " lanes=" + S.length() + ", native f32-gemm ISA: "
-                + NativeLibrary.isa() + " (features: " + NativeLibrary.describeFeatures(NativeLibrary.cpuFeatures()).trim() + ")");
+        isa = NativeLibrary.hasFeatures(NativeLibrary.CPU_AVX512) ? NativeLibrary.PROBE_AVX512
+                : NativeLibrary.hasFeatures(NativeLibrary.CPU_AVX2) ? NativeLibrary.PROBE_AVX2 : 0;
+        if (isa != 0) {
+            long perIter = NativeKernels.minnow_probe_fma_flops(isa, 1);
+            if (FLOPS % perIter != 0) throw new IllegalStateException("probe flops per iteration " + perIter);
+            nativeIters = FLOPS / perIter;
+        }
+        System.out.println("[FmaPeakProbe] fma = " + (isa == NativeLibrary.PROBE_AVX512 ? "native AVX-512 probe"
+                : isa == NativeLibrary.PROBE_AVX2 ? "native AVX2 probe" : "JAVA FALLBACK (native library unavailable: "
+                + NativeLibrary.unavailableReason() + "; reads below the real peak)")
+                + "; fmaJava species " + S + " lanes=" + S.length() + "; native f32-gemm ISA: " + NativeLibrary.isa()
+                + " (features: " + NativeLibrary.describeFeatures(NativeLibrary.cpuFeatures()).trim() + ")");
     }
 
+    /** The machine's measured peak: the native probe, or the Java fallback where the library is missing. */
     @Benchmark
     @OperationsPerInvocation(FLOPS)
     public float fma() {
+        return isa != 0 ? NativeKernels.minnow_probe_fma(isa, nativeIters, x, y) : fmaJava();
+    }
+
+    /** Java fallback: the Vector API loop (below the real peak; kept for comparison). */
+    @Benchmark
+    @OperationsPerInvocation(FLOPS)
+    public float fmaJava() {
         FloatVector m = FloatVector.broadcast(S, x), a = FloatVector.broadcast(S, y);
         FloatVector c0 = a, c1 = a, c2 = a, c3 = a, c4 = a, c5 = a, c6 = a, c7 = a, c8 = a, c9 = a, c10 = a, c11 = a;
         for (int i = 0; i < ITERS; i++) {

@@ -66,4 +66,34 @@ public final class NativeKernels {
                                                @Cast("const float*") long x, @Cast("const float*") long wp,
                                                @Cast("const float*") long bias, @Cast("const float*") long residual,
                                                int act, float lo, float hi, @Cast("float*") long y, int col0, int col1);
+
+    // ---- f32-gemm on a prepacked B (constant weights); callers validate every bound first ----
+
+    /** Floats a prepacked B[k x n] takes for the variant, or -1 for bad arguments. */
+    public static native long minnow_f32_gemm_pack_b_floats(int variant, int k, int n);
+
+    /** Packs B[k x n] (or, transposed != 0, Bᵀ stored [n x k]) for the variant; 0, or -1 (nothing touched). */
+    public static native int minnow_f32_gemm_pack_b(int variant, int k, int n, @Cast("const float*") long b, int ld,
+                                                    int transposed, @Cast("float*") long packed);
+
+    /** Columns [j0, j1) of C = act(A·B + bias), B prepacked; c and bias point at column j0. 0, or -1. */
+    public static native int minnow_f32_gemm_packed_b(int variant, int m, int n, int k, int j0, int j1,
+                                                      @Cast("const float*") long a, int lda,
+                                                      @Cast("const float*") long packed,
+                                                      @Cast("const float*") long bias, int act, float lo, float hi,
+                                                      @Cast("float*") long c, int ldc);
+
+    // ---- probes: FMA peak and read bandwidth, timed by the caller ----
+
+    /** Float lanes of the probe for {@link NativeLibrary#PROBE_AVX2} / {@link NativeLibrary#PROBE_AVX512}, 0 if missing. */
+    public static native int minnow_probe_fma_lanes(int isa);
+
+    /** Flops {@link #minnow_probe_fma} performs for these arguments. */
+    public static native long minnow_probe_fma_flops(int isa, long iters);
+
+    /** Independent FMA chains for iters iterations; returns a value derived from them (-1 if the ISA is missing). */
+    public static native float minnow_probe_fma(int isa, long iters, float x, float y);
+
+    /** Sums n floats at p with independent vector accumulators (a read-bandwidth probe). */
+    public static native float minnow_probe_read(@Cast("const float*") long p, long n);
 }

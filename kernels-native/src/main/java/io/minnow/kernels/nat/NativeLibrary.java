@@ -86,4 +86,7 @@ public final class NativeLibrary {
         if ((features & CPU_AMX_INT8) != 0) sb.append("amx-int8 ");
         return sb.isEmpty() ? "baseline" : sb.toString().trim();
     }
+
+    /** ISA numbers of the native FMA probe ({@code minnow_probe_fma}), as in {@code minnow_kernels.h}. */
+    public static final int PROBE_AVX2 = 1, PROBE_AVX512 = 2;
 }

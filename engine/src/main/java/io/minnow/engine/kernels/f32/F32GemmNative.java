@@ -3,7 +3,9 @@ package io.minnow.engine.kernels.f32;
 import io.minnow.kernels.nat.NativeKernels;
 import io.minnow.kernels.nat.NativeLibrary;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.ref.Reference;
 
 /**
  * Family f32-gemm in C (kernels-native): one JNI call per whole GEMM, on the raw addresses of the
@@ -11,7 +13,8 @@ import java.lang.foreign.MemorySegment;
  * its arguments: a call that would read or write outside a segment throws {@link IllegalArgumentException}.
  *
  * <p>Variants: {@code f32-gemm-avx512f} (8x32 tile), {@code f32-gemm-avx2} (6x16), {@code f32-gemm-c}
- * (portable C), numbered as {@link NativeLibrary#F32_GEMM_C} etc.
+ * (portable C), numbered as {@link NativeLibrary#F32_GEMM_C} etc. Constant weights: {@link #packB} lays B
+ * out in the variant's panels once; {@link #gemmPackedB} runs on them with bias and activation fused.
  */
 public final class F32GemmNative implements F32Gemm {
     private final int variant;
@@ -90,6 +93,70 @@ public final class F32GemmNative implements F32Gemm {
                 accumulate ? 1 : 0) != 0) {
             throw new IllegalStateException(id + " refused a checked call"); // unreachable: checked above
         }
+    }
+
+    /**
+     * B packed once into this variant's panel layout (see f32_gemm.h); only this variant may read it. The
+     * segment is freed by the GC when the last reference goes (Arena.ofAuto).
+     */
+    record PackedB(MemorySegment data, int k, int n, int variant) {}
+
+    @Override
+    public Object packB(MemorySegment b, long off, int ld, int k, int n, boolean transposed) {
+        if (k < 0 || n < 0) {
+            throw new IllegalArgumentException("negative packB shape k=" + k + " n=" + n);
+        }
+        int rows = transposed ? n : k, cols = transposed ? k : n;
+        if (ld < cols) {
+            throw new IllegalArgumentException("packB leading dimension " + ld + " < " + cols
+                    + (transposed ? " (k, transposed source)" : " (n)"));
+        }
+        long floats = NativeKernels.minnow_f32_gemm_pack_b_floats(variant, k, n);
+        if (floats < 0) {
+            throw new IllegalStateException(id + " refused packB sizes k=" + k + " n=" + n); // unreachable
+        }
+        MemorySegment packed = Arena.ofAuto().allocate(Math.max(1L, floats) * Float.BYTES, 64);
+        if (floats > 0) {
+            long bAddr = address("B", b, off, rows, cols, ld);
+            if (NativeKernels.minnow_f32_gemm_pack_b(variant, k, n, bAddr, ld, transposed ? 1 : 0,
+                    packed.address()) != 0) {
+                throw new IllegalStateException(id + " refused a checked packB call"); // unreachable
+            }
+        }
+        return new PackedB(packed, k, n, variant);
+    }
+
+    @Override
+    public void gemmPackedB(int m, int j0, int j1, MemorySegment a, long aOff, int lda, Object packedB,
+                            MemorySegment bias, long biasOff, F32Epilogue epi, MemorySegment c, long cOff, int ldc) {
+        if (!(packedB instanceof PackedB pb) || pb.variant() != variant) {
+            throw new IllegalArgumentException(id + " cannot read a B packed by "
+                    + (packedB instanceof PackedB pb ? idOf(pb.variant()) : String.valueOf(packedB)));
+        }
+        int k = pb.k(), n = pb.n();
+        if (m < 0 || j0 < 0 || j1 < j0 || j1 > n) {
+            throw new IllegalArgumentException("bad packed gemm range m=" + m + " columns [" + j0 + ", " + j1
+                    + ") of n=" + n);
+        }
+        if (lda < k || ldc < j1 - j0) {
+            throw new IllegalArgumentException("leading dimensions too small: lda=" + lda + " (k=" + k + ") ldc="
+                    + ldc + " (columns " + (j1 - j0) + ")");
+        }
+        int act = epi == null ? -1 : epi.code();
+        if (act < F32Epilogue.ACT_NONE || act > F32Epilogue.ACT_HARDSWISH) {
+            throw new IllegalArgumentException("epilogue " + epi + " is not one the kernel applies");
+        }
+        if (m == 0 || j1 == j0) {
+            return; // touches nothing
+        }
+        long aAddr = k == 0 ? 0 : address("A", a, aOff, m, k, lda);
+        long biasAddr = bias == null ? 0 : address("bias", bias, biasOff + j0, 1, j1 - j0, j1 - j0);
+        long cAddr = address("C", c, cOff + j0, m, j1 - j0, ldc);
+        if (NativeKernels.minnow_f32_gemm_packed_b(variant, m, n, k, j0, j1, aAddr, lda, pb.data().address(),
+                biasAddr, act, epi.lo(), epi.hi(), cAddr, ldc) != 0) {
+            throw new OutOfMemoryError(id + ": no native scratch memory for packed A");
+        }
+        Reference.reachabilityFence(pb); // the auto arena must not free the panels during the call
     }
 
     /**

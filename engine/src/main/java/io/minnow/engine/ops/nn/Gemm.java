@@ -1,7 +1,9 @@
 package io.minnow.engine.ops.nn;
 
 import io.minnow.engine.api.Tensor;
+import io.minnow.engine.kernels.Kernels;
 import io.minnow.engine.kernels.f32.F32Dot;
+import io.minnow.engine.kernels.f32.F32Epilogue;
 import io.minnow.engine.ops.ExecContext;
 import io.minnow.engine.ops.FusedActivation;
 import io.minnow.engine.ops.InferContext;
@@ -15,8 +17,10 @@ import static io.minnow.engine.api.Tensor.F32;
 
 /**
  * Gemm: Y = alpha·A'·B' + beta·C (A' = transA ? Aᵀ : A, likewise B'), C optional (opset 11+) and broadcast
- * unidirectionally to [M, N]; then the fused activation. float32 through the f32 GEMM kernel (transposed
- * operands are copied to scratch first); double and the integer types through a plain loop.
+ * unidirectionally to [M, N]; then the fused activation. float32 through the f32 GEMM kernel: a constant B
+ * is packed once ({@link #prepare}) and then runs with a per-column C as bias and the activation fused into
+ * the kernel; otherwise transposed operands are copied to scratch first. double and the integer types
+ * through a plain loop.
  */
 final class Gemm implements Op {
     /** With transB and at most this many rows, Y is row-by-column dot products: no copy of B. */
@@ -70,6 +74,21 @@ final class Gemm implements Op {
         }
     }
 
+    /** Packs a constant float B (either layout) once for the model's kernel; null when B is not constant. */
+    @Override
+    public Object prepare(InferContext ctx, Kernels kernels) {
+        if (!ctx.hasInput(1) || ctx.inputType(1) != DataType.FLOAT) return null;
+        Tensor b = ctx.constant(1);
+        long[] s = ctx.inputShape(1);
+        if (b == null || s == null || s.length != 2 || !b.data().isNative() || s[0] > Integer.MAX_VALUE
+                || s[1] > Integer.MAX_VALUE || s[0] * s[1] == 0) {
+            return null;
+        }
+        boolean tb = ctx.attrs().getInt("transB", 0) != 0;
+        int k = (int) (tb ? s[1] : s[0]), n = (int) (tb ? s[0] : s[1]);
+        return Gemms.PackedB.pack(kernels.f32Gemm(), b.data(), (int) s[1], k, n, tb);
+    }
+
     static boolean numeric(DataType t) {
         return switch (t) {
             case FLOAT, DOUBLE, INT32, INT64, UINT32, UINT64, FLOAT16, BFLOAT16 -> true;
@@ -88,36 +107,29 @@ final class Gemm implements Op {
             return;
         }
         if (y.size() == 0) return;
-        MemorySegment ad = a.data(), bd = b.data(), s = ctx.scratch();
-        int lda = d.k, ldb = d.n;
-        long bOff = 0;
-        if (d.transA) {
-            transpose(ctx, ad, d.k, d.m, s, 0);
-            ad = s;
-        }
-        if (d.transB && !d.dots()) {
-            long at = d.transA ? (long) d.m * d.k : 0;
-            transpose(ctx, bd, d.n, d.k, s, at);
-            bd = s;
-            bOff = at;
-        }
-        MemorySegment yd = y.data();
-        if (d.k == 0) {
-            for (long i = 0; i < y.size(); i++) yd.setAtIndex(F32, i, 0f);
-        } else if (d.dots()) {
-            MemorySegment as = ad, bs = bd;
-            int bits = F32Dot.bitsFor(ctx.kernels().config().vectorWidthCap());
-            ctx.parallel().forRange(d.n, Math.max(1, 16384 / Math.max(1, d.k)), (j0, j1) -> {
-                for (int i = 0; i < d.m; i++) {
-                    for (int j = j0; j < j1; j++) {
-                        yd.setAtIndex(F32, (long) i * d.n + j, F32Dot.dot(bits, as, (long) i * d.k, bs, (long) j * d.k, d.k));
-                    }
-                }
-            });
-        } else {
-            Gemms.gemm(ctx, d.m, d.n, d.k, ad, 0, lda, bd, bOff, ldb, yd, 0, d.n);
-        }
         boolean useC = c != null && beta != 0f;
+        MemorySegment yd = y.data();
+        if (ctx.prepared() instanceof Gemms.PackedB pb && pb.k() == d.k && pb.n() == d.n) {
+            MemorySegment ad = a.data();
+            if (d.transA) {
+                transpose(ctx, ad, d.k, d.m, ctx.scratch(), 0);
+                ad = ctx.scratch();
+            }
+            // C fuses as a bias when it is one value per column and alpha leaves A·B as it is.
+            boolean fuse = alpha == 1f && (!useC || (beta == 1f && d.cRows == 1 && d.cCols == d.n));
+            F32Epilogue epi = fuse ? F32Epilogue.of(act) : null;
+            Gemms.gemmPacked(ctx, d.m, ad, 0, d.k, pb, fuse && useC ? c.data() : null, 0,
+                    epi == null ? F32Epilogue.NONE : epi, yd, 0, d.n);
+            if (fuse) {
+                if (epi == null) { // an activation the kernels do not fuse
+                    ctx.parallel().forRange(d.m, Math.max(1, 8192 / Math.max(1, d.n)), (s0, e0) ->
+                            Epilogue.apply(yd, (long) s0 * d.n, (long) (e0 - s0) * d.n, false, 0f, act));
+                }
+                return;
+            }
+        } else {
+            product(ctx, a, b, yd, d);
+        }
         if (alpha == 1f && !useC && act.isNone()) return;
         ctx.parallel().forRange(d.m, Math.max(1, 8192 / Math.max(1, d.n)), (s0, e0) -> {
             for (int i = s0; i < e0; i++) {
@@ -138,6 +150,38 @@ final class Gemm implements Op {
                 Epilogue.apply(yd, row, d.n, false, 0f, act);
             }
         });
+    }
+
+    /** Y = A'·B' (before alpha, C and the activation) without prepared weights. */
+    private static void product(ExecContext ctx, Tensor a, Tensor b, MemorySegment yd, Dims d) {
+        MemorySegment ad = a.data(), bd = b.data(), s = ctx.scratch();
+        int lda = d.k, ldb = d.n;
+        long bOff = 0;
+        if (d.transA) {
+            transpose(ctx, ad, d.k, d.m, s, 0);
+            ad = s;
+        }
+        if (d.transB && !d.dots()) {
+            long at = d.transA ? (long) d.m * d.k : 0;
+            transpose(ctx, bd, d.n, d.k, s, at);
+            bd = s;
+            bOff = at;
+        }
+        if (d.k == 0) {
+            for (long i = 0; i < (long) d.m * d.n; i++) yd.setAtIndex(F32, i, 0f);
+        } else if (d.dots()) {
+            MemorySegment as = ad, bs = bd;
+            int bits = F32Dot.bitsFor(ctx.kernels().config().vectorWidthCap());
+            ctx.parallel().forRange(d.n, Math.max(1, 16384 / Math.max(1, d.k)), (j0, j1) -> {
+                for (int i = 0; i < d.m; i++) {
+                    for (int j = j0; j < j1; j++) {
+                        yd.setAtIndex(F32, (long) i * d.n + j, F32Dot.dot(bits, as, (long) i * d.k, bs, (long) j * d.k, d.k));
+                    }
+                }
+            });
+        } else {
+            Gemms.gemm(ctx, d.m, d.n, d.k, ad, 0, lda, bd, bOff, ldb, yd, 0, d.n);
+        }
     }
 
     /** dst[cols × rows] = src[rows × cols]ᵀ, in blocks so that both sides stay in cache. */

@@ -1,6 +1,7 @@
 package io.minnow.engine.ops.nn;
 
 import io.minnow.engine.exec.Parallel;
+import io.minnow.engine.kernels.f32.F32Epilogue;
 import io.minnow.engine.kernels.f32.F32Gemm;
 import io.minnow.engine.ops.ExecContext;
 
@@ -37,6 +38,40 @@ final class Gemms {
             });
         } else {
             g.gemm(m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, false);
+        }
+    }
+
+    /** Columns per work unit of a packed product: a multiple of every kernel's panel width, so no panel is split. */
+    private static final int PACKED_COL_UNIT = 64;
+
+    /** A constant B packed once by {@code kernel} (Op.prepare), with the shape it was packed for. */
+    record PackedB(F32Gemm kernel, Object packed, int k, int n) {
+        /** Packs B[k×n] (row stride ld), or Bᵀ stored [n×k] when transposed, for the model's f32-gemm kernel. */
+        static PackedB pack(F32Gemm kernel, MemorySegment b, int ld, int k, int n, boolean transposed) {
+            return new PackedB(kernel, kernel.packB(b, 0, ld, k, n, transposed), k, n);
+        }
+    }
+
+    /**
+     * C = epi(A·B + bias) with B prepacked, split over the pool by rows or by whole 64-column units. The
+     * packed kernels compute each element the same way however the product is cut (each row and column
+     * on its own), so results do not depend on the thread count.
+     */
+    static void gemmPacked(ExecContext ctx, int m, MemorySegment a, long aOff, int lda, PackedB pb,
+                           MemorySegment bias, long biasOff, F32Epilogue epi, MemorySegment c, long cOff, int ldc) {
+        F32Gemm g = pb.kernel();
+        Parallel par = ctx.parallel();
+        int n = pb.n();
+        long work = (long) m * n * Math.max(pb.k(), 1);
+        if (par.threads() <= 1 || work < SERIAL_WORK) {
+            g.gemmPackedB(m, 0, n, a, aOff, lda, pb.packed(), bias, biasOff, epi, c, cOff, ldc);
+        } else if (m >= 2 * ROW_GRAIN && (long) m * PACKED_COL_UNIT >= n) {
+            par.forRange(m, ROW_GRAIN, (s, e) -> g.gemmPackedB(e - s, 0, n, a, aOff + (long) s * lda, lda, pb.packed(),
+                    bias, biasOff, epi, c, cOff + (long) s * ldc, ldc));
+        } else {
+            int units = (n + PACKED_COL_UNIT - 1) / PACKED_COL_UNIT;
+            par.forRange(units, 1, (s, e) -> g.gemmPackedB(m, s * PACKED_COL_UNIT, Math.min(n, e * PACKED_COL_UNIT),
+                    a, aOff, lda, pb.packed(), bias, biasOff, epi, c, cOff, ldc));
         }
     }
 }

@@ -1,6 +1,8 @@
 package io.minnow.engine.ops.nn;
 
 import io.minnow.engine.api.Tensor;
+import io.minnow.engine.kernels.Kernels;
+import io.minnow.engine.kernels.f32.F32Epilogue;
 import io.minnow.engine.ops.ExecContext;
 import io.minnow.engine.ops.FusedActivation;
 import io.minnow.engine.ops.InferContext;
@@ -13,8 +15,9 @@ import java.util.Arrays;
 /**
  * MatMul with numpy semantics: a 1-D A is a row vector and a 1-D B a column vector (that dim is dropped
  * from the result), leading dims broadcast. float32 runs on the f32 GEMM kernel — when B has no batch dims
- * and A's batches are contiguous, all of A is one tall GEMM — and applies the fused activation; double and
- * integer types use a plain loop.
+ * and A's batches are contiguous, all of A is one tall GEMM (on B packed once by {@link #prepare} when B is
+ * a constant matrix, with the activation fused) — and applies the fused activation; double and integer
+ * types use a plain loop.
  */
 final class MatMul implements Op {
     /** Shapes resolved: batch dims of the result, A/B batch strides (0 = broadcast), m, n, k. */
@@ -63,6 +66,19 @@ final class MatMul implements Op {
         ctx.setOutput(0, t, dims(ctx.nodeName(), ctx.inputShape(0), ctx.inputShape(1)).out);
     }
 
+    /** Packs a constant 2-D float B once for the model's kernel; null otherwise (batched or not constant). */
+    @Override
+    public Object prepare(InferContext ctx, Kernels kernels) {
+        if (!ctx.hasInput(1) || ctx.inputType(1) != DataType.FLOAT) return null;
+        Tensor b = ctx.constant(1);
+        long[] s = ctx.inputShape(1);
+        if (b == null || s == null || s.length != 2 || !b.data().isNative() || s[0] > Integer.MAX_VALUE
+                || s[1] > Integer.MAX_VALUE || s[0] * s[1] == 0) {
+            return null;
+        }
+        return Gemms.PackedB.pack(kernels.f32Gemm(), b.data(), (int) s[1], (int) s[0], (int) s[1], false);
+    }
+
     @Override
     public void execute(ExecContext ctx) {
         Tensor a = ctx.input(0), b = ctx.input(1), y = ctx.output(0);
@@ -86,7 +102,13 @@ final class MatMul implements Op {
             if (d.batch[i] != 1 && d.aStride[i] != expect) aContiguous = false;
             expect *= d.batch[i];
         }
-        if (bShared && aContiguous && batches * d.m <= Integer.MAX_VALUE) {
+        if (bShared && aContiguous && batches * d.m <= Integer.MAX_VALUE
+                && ctx.prepared() instanceof Gemms.PackedB pb && pb.k() == d.k && pb.n() == d.n) {
+            F32Epilogue epi = F32Epilogue.of(act);
+            Gemms.gemmPacked(ctx, (int) (batches * d.m), a.data(), 0, d.k, pb, null, 0,
+                    epi == null ? F32Epilogue.NONE : epi, y.data(), 0, d.n);
+            if (epi != null) return; // the kernel applied the activation
+        } else if (bShared && aContiguous && batches * d.m <= Integer.MAX_VALUE) {
             // One tall product: every batch of A against the same B.
             Gemms.gemm(ctx, (int) (batches * d.m), d.n, d.k, a.data(), 0, d.k, b.data(), 0, d.n, y.data(), 0, d.n);
         } else if (batches >= ctx.parallel().threads() && mn * d.k < (1L << 20)) {
