@@ -151,29 +151,40 @@ final class Pool implements Op {
     /**
      * MaxPool float32 when every window is inside the input: a direct loop per output, no row buffers —
      * on the small planes of CNN classifiers the per-row set-up of {@link #fastF32} costs more than the math.
-     * Math.max, as in {@link #fastF32}: a NaN anywhere in the window gives NaN.
+     * A NaN anywhere in the window gives NaN, as with Math.max in {@link #fastF32}. 2x2 stride-2 windows
+     * (the common case) go through the branch-free {@link io.minnow.engine.kernels.f32.F32MaxPool2}.
      */
     private static void maxPlanar(ExecContext ctx, Window w, MemorySegment x, MemorySegment y, int planes, int grain) {
         int inH = (int) w.in[1], inW = (int) w.in[2], outH = (int) w.out[1], outW = (int) w.out[2];
         int kh = (int) w.kernel[1], kw = (int) w.kernel[2], sh = (int) w.stride[1], sw = (int) w.stride[2];
-        long in = (long) inH * inW, out = (long) outH * outW;
+        int in = inH * inW, out = outH * outW;
+        int bits = F32Rows.bitsFor(ctx.kernels().config().vectorWidthCap());
+        int[] taps = new int[kh * kw]; // offset of each window tap from the window's first element
+        for (int ky = 0; ky < kh; ky++) for (int kx = 0; kx < kw; kx++) taps[ky * kw + kx] = ky * inW + kx;
         ctx.parallel().forRange(planes, grain, (s, e) -> {
+            // whole planes through heap arrays: bulk copies in and out, bounds-check-free loops C2 compiles well
+            float[][] buf = ROW.get();
+            if (buf[0].length < in) buf[0] = new float[in];
+            if (buf[1].length < out) buf[1] = new float[out];
+            float[] xp = buf[0], yp = buf[1];
             for (long plane = s; plane < e; plane++) {
-                long xb = plane * in, yi = plane * out;
+                MemorySegment.copy(x, F32, plane * in * 4, xp, 0, in);
+                int yi = 0;
                 for (int oy = 0; oy < outH; oy++) {
-                    long rowBase = xb + (long) oy * sh * inW;
+                    int rowBase = oy * sh * inW;
+                    if (kh == 2 && kw == 2 && sw == 2) { // the LeNet/VGG pool: branch-free, 8 outputs per step
+                        io.minnow.engine.kernels.f32.F32MaxPool2.row(bits, xp, rowBase, rowBase + inW, yp, yi, outW);
+                        yi += outW;
+                        continue;
+                    }
                     for (int ox = 0; ox < outW; ox++, yi++) {
-                        long at = rowBase + (long) ox * sw;
-                        float best = x.getAtIndex(F32, at);
-                        for (int ky = 0; ky < kh; ky++) {
-                            long r = at + (long) ky * inW;
-                            for (int kx = ky == 0 ? 1 : 0; kx < kw; kx++) {
-                                best = Math.max(best, x.getAtIndex(F32, r + kx));
-                            }
-                        }
-                        y.setAtIndex(F32, yi, best);
+                        int at = rowBase + ox * sw;
+                        float best = xp[at];
+                        for (int t = 1; t < taps.length; t++) best = Math.max(best, xp[at + taps[t]]);
+                        yp[yi] = best;
                     }
                 }
+                MemorySegment.copy(yp, 0, y, F32, plane * out * 4, out);
             }
         });
     }
