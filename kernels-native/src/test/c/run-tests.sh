@@ -23,3 +23,6 @@ echo "native: ${configs[*]}"
 "$out"/f32_gemm_test "${configs[@]}"
 echo "emulated: avx512f"
 "$out"/f32_gemm_test_emu avx512f
+
+# f32-dwconv (its own script: own test binary and AVX-512 emulation additions)
+"$here"/run-dwconv-tests.sh "$out"

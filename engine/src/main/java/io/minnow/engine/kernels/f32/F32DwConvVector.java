@@ -1,0 +1,151 @@
+package io.minnow.engine.kernels.f32;
+
+import io.minnow.engine.kernels.BackendConfig;
+
+import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+
+import static io.minnow.engine.api.Tensor.F32;
+
+/**
+ * Family f32-dwconv on the Panama Vector API: {@code f32-dwconv-panama128|256|512}.
+ *
+ * <p>Each plane is first copied into a zero-padded heap buffer split into stride phases: phase (ry, rx)
+ * holds padded rows ry, ry+sh, ... and columns rx, rx+sw, ... With that layout every tap of every output
+ * (oy, ox) reads phase element (oy + a, ox + b) for a tap-constant (a, b), so the whole plane is one flat
+ * loop over p = oy*Wq + ox (Wq the phase width): tap t adds w[t]*buf[p + off[t]]. No masks, no branches
+ * per element, one loop per plane however small it is (7x7 planes are a handful of vectors), and a strided
+ * conv computes only the outputs it needs. The columns p past outW in each row are computed and dropped
+ * (Wq - outW of them: 2 of 9 for a 7x7 3x3 pad-1 plane). Bias and activation are fused into that loop;
+ * the rows are then copied out.
+ *
+ * <p>Sums: fused multiply-add over the taps in (ky, kx) order from 0, padding taps adding w*0; so results
+ * equal the scalar reference up to the rounding FMA saves, and any channel range gives the same bits.
+ */
+public final class F32DwConvVector implements F32DwConv {
+    private final int bits;
+    private final int lanes;
+    private final String id;
+    private final ThreadLocal<Buffers> buffers = ThreadLocal.withInitial(Buffers::new);
+
+    /** Per-thread buffers, grown on demand. */
+    private static final class Buffers {
+        float[] in = new float[0];
+        float[] out = new float[0];
+        float[] w = new float[0];
+        int[] off = new int[0];
+    }
+
+    /** A kernel of exactly {@code bits} (128, 256 or 512) wide vectors. */
+    public F32DwConvVector(int bits) {
+        if (bits != 128 && bits != 256 && bits != 512) {
+            throw new IllegalArgumentException("vector width must be 128, 256 or 512 bits, got " + bits);
+        }
+        this.bits = bits;
+        this.lanes = bits / 32;
+        this.id = "f32-dwconv-panama" + bits;
+    }
+
+    /** The kernel a configuration gets: the preferred width capped by {@link BackendConfig#vectorWidthCap()}. */
+    public static F32DwConvVector forCap(int cap) {
+        int b = F32GemmVector.bitsFor(cap);
+        if (b == 0) throw new IllegalStateException("no Vector API width available under cap " + cap);
+        return new F32DwConvVector(b);
+    }
+
+    /** True when the registry may offer this kernel under {@code cfg}. */
+    public static boolean available(BackendConfig cfg) {
+        return F32GemmVector.available(cfg);
+    }
+
+    /** The id under a cap, e.g. {@code f32-dwconv-panama256} ({@code f32-dwconv-panama} when unavailable). */
+    public static String idFor(int cap) {
+        int b = F32GemmVector.bitsFor(cap);
+        return b == 0 ? "f32-dwconv-panama" : "f32-dwconv-panama" + b;
+    }
+
+    @Override
+    public String id() {
+        return id;
+    }
+
+    @Override
+    public void run(ConvShape s, MemorySegment x, long xOff, MemorySegment w, long wOff, MemorySegment bias,
+                    long biasOff, F32Epilogue epi, MemorySegment y, long yOff, int c0, int c1) {
+        if (c0 >= c1 || s.outH() <= 0 || s.outW() <= 0) return;
+        int sh = s.strideH(), sw = s.strideW(), taps = s.kh() * s.kw();
+        // Padded extent actually read, and the phase planes it splits into.
+        int hp = (s.outH() - 1) * sh + (s.kh() - 1) * s.dilationH() + 1;
+        int wp = (s.outW() - 1) * sw + (s.kw() - 1) * s.dilationW() + 1;
+        int hq = (hp + sh - 1) / sh, wq = (wp + sw - 1) / sw, phase = hq * wq;
+        int flatLen = (s.outH() - 1) * wq + s.outW();
+        int chunks = (flatLen + lanes - 1) / lanes;
+        Buffers buf = buffers.get();
+        // Reads reach p + off < chunks*lanes + (last phase's start + phase): room for one vector past the end.
+        int inLen = sh * sw * phase + lanes;
+        if (buf.in.length < inLen) buf.in = new float[inLen];
+        if (buf.out.length < chunks * lanes) buf.out = new float[chunks * lanes];
+        if (buf.w.length < taps) {
+            buf.w = new float[taps];
+            buf.off = new int[taps];
+        }
+        float[] in = buf.in, out = buf.out, wt = buf.w;
+        int[] off = buf.off;
+        // Padding positions are the same for every plane: zero once, then each plane overwrites the rest.
+        Arrays.fill(in, 0, inLen, 0f);
+        for (int ky = 0; ky < s.kh(); ky++) {
+            int ry = ky * s.dilationH();
+            for (int kx = 0; kx < s.kw(); kx++) {
+                int rx = kx * s.dilationW();
+                off[ky * s.kw() + kx] = ((ry % sh) * sw + rx % sw) * phase + (ry / sh) * wq + rx / sw;
+            }
+        }
+        long inPlane = s.inPlane(), outPlane = s.outPlane();
+        for (int c = c0; c < c1; c++) {
+            long xc = xOff + c * inPlane;
+            fill(s, x, xc, in, hp, wp, wq, phase);
+            MemorySegment.copy(w, F32, (wOff + (long) c * taps) * 4, wt, 0, taps);
+            float b = bias == null ? 0f : bias.getAtIndex(F32, biasOff + c);
+            switch (bits) {
+                case 128 -> F32DwConvTiles128.flat(in, off, wt, taps, chunks, b, epi, out);
+                case 256 -> F32DwConvTiles256.flat(in, off, wt, taps, chunks, b, epi, out);
+                default -> F32DwConvTiles512.flat(in, off, wt, taps, chunks, b, epi, out);
+            }
+            long yc = yOff + c * outPlane;
+            for (int oy = 0; oy < s.outH(); oy++) rowOut(out, oy * wq, y, yc + (long) oy * s.outW(), s.outW());
+        }
+    }
+
+    /** Copies the rows [0, hp) x columns [0, wp) of the padded plane that hold input into their phases. */
+    private void fill(ConvShape s, MemorySegment x, long xc, float[] in, int hp, int wp, int wq, int phase) {
+        int sh = s.strideH(), sw = s.strideW();
+        int rLo = Math.max(0, s.padTop()), rHi = Math.min(hp, s.padTop() + s.inH());
+        int qLo = Math.max(0, s.padLeft()), qHi = Math.min(wp, s.padLeft() + s.inW());
+        if (qLo >= qHi) return;
+        for (int r = rLo; r < rHi; r++) {
+            long src = xc + (long) (r - s.padTop()) * s.inW() - s.padLeft();
+            int rowBase = (r % sh) * sw * phase + (r / sh) * wq;
+            if (sw == 1) {
+                rowIn(x, src + qLo, in, rowBase + qLo, qHi - qLo);
+            } else {
+                for (int q = qLo; q < qHi; q++) in[rowBase + (q % sw) * phase + q / sw] = x.getAtIndex(F32, src + q);
+            }
+        }
+    }
+
+    private void rowIn(MemorySegment x, long src, float[] dst, int d, int n) {
+        switch (bits) {
+            case 128 -> F32DwConvTiles128.rowIn(x, src, dst, d, n);
+            case 256 -> F32DwConvTiles256.rowIn(x, src, dst, d, n);
+            default -> F32DwConvTiles512.rowIn(x, src, dst, d, n);
+        }
+    }
+
+    private void rowOut(float[] src, int s, MemorySegment y, long dst, int n) {
+        switch (bits) {
+            case 128 -> F32DwConvTiles128.rowOut(src, s, y, dst, n);
+            case 256 -> F32DwConvTiles256.rowOut(src, s, y, dst, n);
+            default -> F32DwConvTiles512.rowOut(src, s, y, dst, n);
+        }
+    }
+}
