@@ -3,15 +3,16 @@
  *
  * Padding costs no branch per element: the x loads are masked (_mm256_maskload_ps reads only lanes whose
  * input column is inside the row and yields 0 for the others, without faulting), and input rows outside
- * the plane are skipped once per output row. Fast paths: 3x3 with column stride 1 (the nine weights and
- * three column masks live in registers), and 3x3 with column stride 2 (two plain loads deinterleaved per
- * row with one shuffle, only the needed outputs computed). Anything else (any kernel, stride, dilation)
- * takes the generic path: per-tap masks, column stride 1 masked loads, larger strides a masked gather.
+ * the plane are skipped once per output row. Fast paths: 3x3 with column stride 1 (weights and the three
+ * column masks hoisted; pairs of output rows share their input rows and run as two FMA chains), and 3x3
+ * with column stride 2 (two masked loads deinterleaved by one shuffle per tap column, only the needed
+ * outputs computed). Anything else (any kernel, stride, dilation) takes the generic path: per-tap masks,
+ * column stride 1 masked loads, larger strides a masked gather.
  *
  * Stores: a vector of 8 outputs is stored whole whenever it ends inside the plane, even if it runs past
  * the row; the lanes past the row land on outputs computed later, which overwrite them (column chunks run
- * from last to first, rows top to bottom). Only a vector that would leave the plane is stored lane by lane,
- * so no vector ever touches memory outside planes [0, channels) of y (AMD's masked stores are slow).
+ * from last to first, rows top to bottom, also within a pair). Only a vector that would leave the plane is
+ * stored lane by lane, so nothing outside planes [0, channels) of y is written (AMD's masked stores are slow).
  */
 #include <immintrin.h>
 #include <stdint.h>
@@ -55,73 +56,144 @@ MINNOW_INLINE MINNOW_TARGET_AVX2 __m256 finish(__m256 acc, __m256 b, int act, __
     return minnow_act_avx2(act, _mm256_add_ps(acc, b), lo, hi);
 }
 
-/* 3x3, column stride 1, column dilation 1 (any row stride / dilation). */
-MINNOW_TARGET_AVX2 static void plane_3x3s1(const struct minnow_dwconv_shape* s, const float* x, const float* w,
-                                           float bias, float* y, int act, __m256 lo, __m256 hi) {
-    __m256 wv[9];
-    for (int t = 0; t < 9; t++) {
-        wv[t] = _mm256_set1_ps(w[t]);
+/*
+ * The sums of R consecutive output rows [oy, oy+R) of one column chunk of a 3x3 conv with row stride SH and
+ * row dilation 1. Output row oy+j at tap ky reads input row base + j*SH + ky, so each input row is loaded
+ * once for all the outputs that use it, and the R accumulators are independent FMA chains (one chain
+ * alone would wait on FMA latency). Each accumulator still gets its taps in (ky, kx) order. S2 selects the
+ * column-stride-2 loads (see plane_3x3s2) instead of stride 1.
+ */
+MINNOW_INLINE MINNOW_TARGET_AVX2 void rows_3x3(const int R, const int SH, const int S2,
+                                               const struct minnow_dwconv_shape* s, const float* x, int oy, int col,
+                                               const __m256i* m, const __m256* wv, __m256* acc) {
+    #pragma GCC unroll 8
+    for (int j = 0; j < R; j++) {
+        acc[j] = _mm256_setzero_ps();
     }
-    const __m256 b = _mm256_set1_ps(bias);
-    const size_t plane = (size_t) s->out_h * s->out_w;
-    for (int ox0 = (s->out_w - 1) / L * L; ox0 >= 0; ox0 -= L) {
-        const int col = ox0 - s->pad_left;
-        const __m256i m0 = cols_in(col, s->in_w), m1 = cols_in(col + 1, s->in_w), m2 = cols_in(col + 2, s->in_w);
-        const int valid = s->out_w - ox0 < L ? s->out_w - ox0 : L;
-        for (int oy = 0; oy < s->out_h; oy++) {
-            __m256 acc = _mm256_setzero_ps();
-            #pragma GCC unroll 3
-            for (int ky = 0; ky < 3; ky++) {
-                const int iy = oy * s->stride_h - s->pad_top + ky * s->dil_h;
-                if ((unsigned) iy < (unsigned) s->in_h) {
-                    const float* row = x + (size_t) iy * s->in_w;
-                    acc = _mm256_fmadd_ps(load_cols(row, col, m0), wv[3 * ky], acc);
-                    acc = _mm256_fmadd_ps(load_cols(row, col + 1, m1), wv[3 * ky + 1], acc);
-                    acc = _mm256_fmadd_ps(load_cols(row, col + 2, m2), wv[3 * ky + 2], acc);
-                }
+    const int base = oy * SH - s->pad_top;
+    #pragma GCC unroll 16
+    for (int r = 0; r < (R - 1) * SH + 3; r++) {
+        const int iy = base + r;
+        if ((unsigned) iy >= (unsigned) s->in_h) {
+            continue;
+        }
+        const float* row = x + (size_t) iy * s->in_w;
+        __m256 v0, v1, v2;
+        if (S2) {
+            const __m256 va = load_cols(row, col, m[0]), vb = load_cols(row, col + 8, m[1]);
+            const __m256 vc = load_cols(row, col + 2, m[2]), vd = load_cols(row, col + 10, m[3]);
+            v0 = _mm256_shuffle_ps(va, vb, _MM_SHUFFLE(2, 0, 2, 0));
+            v1 = _mm256_shuffle_ps(va, vb, _MM_SHUFFLE(3, 1, 3, 1));
+            v2 = _mm256_shuffle_ps(vc, vd, _MM_SHUFFLE(2, 0, 2, 0));
+        } else {
+            v0 = load_cols(row, col, m[0]);
+            v1 = load_cols(row, col + 1, m[1]);
+            v2 = load_cols(row, col + 2, m[2]);
+        }
+        #pragma GCC unroll 8
+        for (int j = 0; j < R; j++) {
+            const int ky = r - j * SH;
+            if (ky >= 0 && ky < 3) {
+                acc[j] = _mm256_fmadd_ps(v0, wv[3 * ky], acc[j]);
+                acc[j] = _mm256_fmadd_ps(v1, wv[3 * ky + 1], acc[j]);
+                acc[j] = _mm256_fmadd_ps(v2, wv[3 * ky + 2], acc[j]);
             }
-            store_out(y, (size_t) oy * s->out_w + ox0, plane, valid, finish(acc, b, act, lo, hi));
         }
     }
 }
 
+/* One output row of a 3x3 conv, any row stride and dilation (the fallback of rows_3x3). */
+MINNOW_INLINE MINNOW_TARGET_AVX2 __m256 row_3x3(const int S2, const struct minnow_dwconv_shape* s, const float* x,
+                                                int oy, int col, const __m256i* m, const __m256* wv) {
+    __m256 acc = _mm256_setzero_ps();
+    #pragma GCC unroll 3
+    for (int ky = 0; ky < 3; ky++) {
+        const int iy = oy * s->stride_h - s->pad_top + ky * s->dil_h;
+        if ((unsigned) iy >= (unsigned) s->in_h) {
+            continue;
+        }
+        const float* row = x + (size_t) iy * s->in_w;
+        if (S2) {
+            const __m256 va = load_cols(row, col, m[0]), vb = load_cols(row, col + 8, m[1]);
+            const __m256 vc = load_cols(row, col + 2, m[2]), vd = load_cols(row, col + 10, m[3]);
+            acc = _mm256_fmadd_ps(_mm256_shuffle_ps(va, vb, _MM_SHUFFLE(2, 0, 2, 0)), wv[3 * ky], acc);
+            acc = _mm256_fmadd_ps(_mm256_shuffle_ps(va, vb, _MM_SHUFFLE(3, 1, 3, 1)), wv[3 * ky + 1], acc);
+            acc = _mm256_fmadd_ps(_mm256_shuffle_ps(vc, vd, _MM_SHUFFLE(2, 0, 2, 0)), wv[3 * ky + 2], acc);
+        } else {
+            acc = _mm256_fmadd_ps(load_cols(row, col, m[0]), wv[3 * ky], acc);
+            acc = _mm256_fmadd_ps(load_cols(row, col + 1, m[1]), wv[3 * ky + 1], acc);
+            acc = _mm256_fmadd_ps(load_cols(row, col + 2, m[2]), wv[3 * ky + 2], acc);
+        }
+    }
+    return acc;
+}
+
 /*
- * 3x3, column stride 2, column dilation 1. Output lanes j read input columns c + 2j + kx (c = 2*ox0 - pad):
- * a shuffle of the vectors at c and c+8 gives the even columns (kx 0) and the odd ones (kx 1), of the
- * vectors at c+2 and c+10 the kx 2 ones, each in the lane order 0 1 4 5 2 3 6 7; the sum is put back in
- * order once, before the store.
+ * A 3x3 plane, column dilation 1, column stride 1 (S2 = 0) or 2 (S2 = 1). Column stride 2: output lanes j
+ * read input columns c + 2j + kx (c = 2*ox0 - pad); a shuffle of the vectors at c and c+8 gives the even
+ * columns (kx 0) and the odd ones (kx 1), of the vectors at c+2 and c+10 the kx 2 ones, each in the lane
+ * order 0 1 4 5 2 3 6 7; the sum is put back in order once, before the store. Rows go in pairs when the
+ * row stride is 1 or 2 and the row dilation 1, else one by one.
  */
-MINNOW_TARGET_AVX2 static void plane_3x3s2(const struct minnow_dwconv_shape* s, const float* x, const float* w,
-                                           float bias, float* y, int act, __m256 lo, __m256 hi) {
+MINNOW_INLINE MINNOW_TARGET_AVX2 void plane_3x3(const int S2, const struct minnow_dwconv_shape* s, const float* x,
+                                                const float* w, float bias, float* y, int act, __m256 lo,
+                                                __m256 hi) {
     __m256 wv[9];
     for (int t = 0; t < 9; t++) {
         wv[t] = _mm256_set1_ps(w[t]);
     }
     const __m256 b = _mm256_set1_ps(bias);
     const size_t plane = (size_t) s->out_h * s->out_w;
+    /* Pairs of rows: more rows per block would keep more accumulators than the 16 registers hold (measured). */
+    const int block = s->dil_h == 1 && (s->stride_h == 1 || s->stride_h == 2) ? 2 : 1;
     for (int ox0 = (s->out_w - 1) / L * L; ox0 >= 0; ox0 -= L) {
-        const int col = 2 * ox0 - s->pad_left;
-        const __m256i ma = cols_in(col, s->in_w), mb = cols_in(col + 8, s->in_w);
-        const __m256i mc = cols_in(col + 2, s->in_w), md = cols_in(col + 10, s->in_w);
+        const int col = S2 ? 2 * ox0 - s->pad_left : ox0 - s->pad_left;
+        __m256i m[4];
+        if (S2) {
+            m[0] = cols_in(col, s->in_w);
+            m[1] = cols_in(col + 8, s->in_w);
+            m[2] = cols_in(col + 2, s->in_w);
+            m[3] = cols_in(col + 10, s->in_w);
+        } else {
+            m[0] = cols_in(col, s->in_w);
+            m[1] = cols_in(col + 1, s->in_w);
+            m[2] = cols_in(col + 2, s->in_w);
+        }
         const int valid = s->out_w - ox0 < L ? s->out_w - ox0 : L;
-        for (int oy = 0; oy < s->out_h; oy++) {
-            __m256 acc = _mm256_setzero_ps();
-            #pragma GCC unroll 3
-            for (int ky = 0; ky < 3; ky++) {
-                const int iy = oy * s->stride_h - s->pad_top + ky * s->dil_h;
-                if ((unsigned) iy < (unsigned) s->in_h) {
-                    const float* row = x + (size_t) iy * s->in_w;
-                    const __m256 va = load_cols(row, col, ma), vb = load_cols(row, col + 8, mb);
-                    const __m256 vc = load_cols(row, col + 2, mc), vd = load_cols(row, col + 10, md);
-                    acc = _mm256_fmadd_ps(_mm256_shuffle_ps(va, vb, _MM_SHUFFLE(2, 0, 2, 0)), wv[3 * ky], acc);
-                    acc = _mm256_fmadd_ps(_mm256_shuffle_ps(va, vb, _MM_SHUFFLE(3, 1, 3, 1)), wv[3 * ky + 1], acc);
-                    acc = _mm256_fmadd_ps(_mm256_shuffle_ps(vc, vd, _MM_SHUFFLE(2, 0, 2, 0)), wv[3 * ky + 2], acc);
-                }
+        int oy = 0;
+        for (; oy + block <= s->out_h && block > 1; oy += block) {
+            __m256 acc[2];
+            if (s->stride_h == 1) {
+                rows_3x3(2, 1, S2, s, x, oy, col, m, wv, acc);
+            } else {
+                rows_3x3(2, 2, S2, s, x, oy, col, m, wv, acc);
             }
-            acc = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(acc), _MM_SHUFFLE(3, 1, 2, 0)));
-            store_out(y, (size_t) oy * s->out_w + ox0, plane, valid, finish(acc, b, act, lo, hi));
+            for (int j = 0; j < block; j++) {
+                __m256 v = acc[j];
+                if (S2) {
+                    v = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(v), _MM_SHUFFLE(3, 1, 2, 0)));
+                }
+                store_out(y, (size_t) (oy + j) * s->out_w + ox0, plane, valid, finish(v, b, act, lo, hi));
+            }
+        }
+        for (; oy < s->out_h; oy++) {
+            __m256 v = row_3x3(S2, s, x, oy, col, m, wv);
+            if (S2) {
+                v = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(v), _MM_SHUFFLE(3, 1, 2, 0)));
+            }
+            store_out(y, (size_t) oy * s->out_w + ox0, plane, valid, finish(v, b, act, lo, hi));
         }
     }
+}
+
+MINNOW_TARGET_AVX2 static void plane_3x3s1(const struct minnow_dwconv_shape* s, const float* x, const float* w,
+                                           float bias, float* y, int act, __m256 lo, __m256 hi) {
+    plane_3x3(0, s, x, w, bias, y, act, lo, hi);
+}
+
+MINNOW_TARGET_AVX2 static void plane_3x3s2(const struct minnow_dwconv_shape* s, const float* x, const float* w,
+                                           float bias, float* y, int act, __m256 lo, __m256 hi) {
+    plane_3x3(1, s, x, w, bias, y, act, lo, hi);
 }
 
 /* Any kernel, strides and dilations. */
