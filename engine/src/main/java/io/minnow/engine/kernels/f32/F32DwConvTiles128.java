@@ -1,13 +1,7 @@
 package io.minnow.engine.kernels.f32;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
-
-import java.lang.foreign.MemorySegment;
-import java.nio.ByteOrder;
-
-import static io.minnow.engine.api.Tensor.F32;
 
 /**
  * The 128-bit inner loops of {@link F32DwConvVector}. F32DwConvTiles128/256/512 differ only in the species
@@ -16,26 +10,25 @@ import static io.minnow.engine.api.Tensor.F32;
 final class F32DwConvTiles128 {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_128;
     private static final int L = S.length();
-    private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
 
     private F32DwConvTiles128() {}
 
     /**
-     * out[p] = act(sum_t w[t] * buf[p + off[t]] + bias) for p in [0, chunks*L): every chunk a full vector,
+     * out[p] = act(sum_t w[wi+t] * buf[p + off[t]] + bias) for p in [0, chunks*L): every chunk a full vector,
      * the taps in order (fused multiply-add from 0). The caller sized buf so that no read leaves it.
      */
-    static void flat(float[] buf, int[] off, float[] w, int taps, int chunks, float bias, F32Epilogue epi,
+    static void flat(float[] buf, int[] off, float[] w, int wi, int taps, int chunks, float bias, F32Epilogue epi,
                      float[] out) {
         FloatVector b = FloatVector.broadcast(S, bias);
         int act = epi.code();
         FloatVector lo = FloatVector.broadcast(S, epi.lo()), hi = FloatVector.broadcast(S, epi.hi());
         int end = chunks * L;
         if (taps == 9) { // 3x3: the nine weights stay in registers across the plane
-            FloatVector w0 = FloatVector.broadcast(S, w[0]), w1 = FloatVector.broadcast(S, w[1]);
-            FloatVector w2 = FloatVector.broadcast(S, w[2]), w3 = FloatVector.broadcast(S, w[3]);
-            FloatVector w4 = FloatVector.broadcast(S, w[4]), w5 = FloatVector.broadcast(S, w[5]);
-            FloatVector w6 = FloatVector.broadcast(S, w[6]), w7 = FloatVector.broadcast(S, w[7]);
-            FloatVector w8 = FloatVector.broadcast(S, w[8]);
+            FloatVector w0 = FloatVector.broadcast(S, w[wi + 0]), w1 = FloatVector.broadcast(S, w[wi + 1]);
+            FloatVector w2 = FloatVector.broadcast(S, w[wi + 2]), w3 = FloatVector.broadcast(S, w[wi + 3]);
+            FloatVector w4 = FloatVector.broadcast(S, w[wi + 4]), w5 = FloatVector.broadcast(S, w[wi + 5]);
+            FloatVector w6 = FloatVector.broadcast(S, w[wi + 6]), w7 = FloatVector.broadcast(S, w[wi + 7]);
+            FloatVector w8 = FloatVector.broadcast(S, w[wi + 8]);
             int o0 = off[0], o1 = off[1], o2 = off[2], o3 = off[3], o4 = off[4], o5 = off[5], o6 = off[6];
             int o7 = off[7], o8 = off[8];
             for (int p = 0; p < end; p += L) {
@@ -55,7 +48,7 @@ final class F32DwConvTiles128 {
         for (int p = 0; p < end; p += L) {
             FloatVector acc = FloatVector.zero(S);
             for (int t = 0; t < taps; t++) {
-                acc = FloatVector.fromArray(S, buf, p + off[t]).fma(FloatVector.broadcast(S, w[t]), acc);
+                acc = FloatVector.fromArray(S, buf, p + off[t]).fma(FloatVector.broadcast(S, w[wi + t]), acc);
             }
             act(acc.add(b), act, lo, hi).intoArray(out, p);
         }
@@ -68,27 +61,5 @@ final class F32DwConvTiles128 {
             case F32Epilogue.ACT_HARDSWISH -> v.mul(v.div(6f).add(0.5f).max(0f).min(1f));
             default -> v;
         };
-    }
-
-    /** dst[d + i] = x[src + i] for i in [0, n): whole vectors, the last one overlapping; short rows element-wise. */
-    static void rowIn(MemorySegment x, long src, float[] dst, int d, int n) {
-        if (n < L) {
-            for (int i = 0; i < n; i++) dst[d + i] = x.getAtIndex(F32, src + i);
-            return;
-        }
-        int i = 0;
-        for (; i + L <= n; i += L) FloatVector.fromMemorySegment(S, x, (src + i) * 4, NATIVE).intoArray(dst, d + i);
-        if (i < n) FloatVector.fromMemorySegment(S, x, (src + n - L) * 4, NATIVE).intoArray(dst, d + n - L);
-    }
-
-    /** y[dst + i] = src[s + i] for i in [0, n): as {@link #rowIn}, the other way. */
-    static void rowOut(float[] src, int s, MemorySegment y, long dst, int n) {
-        if (n < L) {
-            for (int i = 0; i < n; i++) y.setAtIndex(F32, dst + i, src[s + i]);
-            return;
-        }
-        int i = 0;
-        for (; i + L <= n; i += L) FloatVector.fromArray(S, src, s + i).intoMemorySegment(y, (dst + i) * 4, NATIVE);
-        if (i < n) FloatVector.fromArray(S, src, s + n - L).intoMemorySegment(y, (dst + n - L) * 4, NATIVE);
     }
 }

@@ -17,7 +17,8 @@ import static io.minnow.engine.api.Tensor.F32;
  * per element, one loop per plane however small it is (7x7 planes are a handful of vectors), and a strided
  * conv computes only the outputs it needs. The columns p past outW in each row are computed and dropped
  * (Wq - outW of them: 2 of 9 for a 7x7 3x3 pad-1 plane). Bias and activation are fused into that loop;
- * the rows are then copied out.
+ * the rows are then packed and copied out. The segments are only touched by bulk copies (the plane in,
+ * the plane out, weights and bias once per call): element-wise segment access cost more than the math.
  *
  * <p>Sums: fused multiply-add over the taps in (ky, kx) order from 0, padding taps adding w*0; so results
  * equal the scalar reference up to the rounding FMA saves, and any channel range gives the same bits.
@@ -33,6 +34,8 @@ public final class F32DwConvVector implements F32DwConv {
         float[] in = new float[0];
         float[] out = new float[0];
         float[] w = new float[0];
+        float[] bias = new float[0];
+        float[] plane = new float[0];
         int[] off = new int[0];
     }
 
@@ -82,15 +85,20 @@ public final class F32DwConvVector implements F32DwConv {
         int chunks = (flatLen + lanes - 1) / lanes;
         Buffers buf = buffers.get();
         // Reads reach p + off < chunks*lanes + (last phase's start + phase): room for one vector past the end.
-        int inLen = sh * sw * phase + lanes;
+        int inLen = sh * sw * phase + lanes, planes = c1 - c0;
+        int inPlane = s.inPlane(), outPlane = s.outPlane();
         if (buf.in.length < inLen) buf.in = new float[inLen];
         if (buf.out.length < chunks * lanes) buf.out = new float[chunks * lanes];
-        if (buf.w.length < taps) {
-            buf.w = new float[taps];
-            buf.off = new int[taps];
-        }
-        float[] in = buf.in, out = buf.out, wt = buf.w;
+        if (buf.plane.length < Math.max(inPlane, outPlane)) buf.plane = new float[Math.max(inPlane, outPlane)];
+        if (buf.w.length < (long) planes * taps) buf.w = new float[planes * taps];
+        if (buf.bias.length < planes) buf.bias = new float[planes];
+        if (buf.off.length < taps) buf.off = new int[taps];
+        float[] in = buf.in, out = buf.out, wt = buf.w, bs = buf.bias, plane = buf.plane;
         int[] off = buf.off;
+        // Segments are touched only by bulk copies: element-wise segment access costs more than the math here.
+        MemorySegment.copy(w, F32, (wOff + (long) c0 * taps) * 4, wt, 0, planes * taps);
+        if (bias != null) MemorySegment.copy(bias, F32, (biasOff + c0) * 4, bs, 0, planes);
+        else Arrays.fill(bs, 0, planes, 0f);
         // Padding positions are the same for every plane: zero once, then each plane overwrites the rest.
         Arrays.fill(in, 0, inLen, 0f);
         for (int ky = 0; ky < s.kh(); ky++) {
@@ -100,52 +108,39 @@ public final class F32DwConvVector implements F32DwConv {
                 off[ky * s.kw() + kx] = ((ry % sh) * sw + rx % sw) * phase + (ry / sh) * wq + rx / sw;
             }
         }
-        long inPlane = s.inPlane(), outPlane = s.outPlane();
         for (int c = c0; c < c1; c++) {
-            long xc = xOff + c * inPlane;
-            fill(s, x, xc, in, hp, wp, wq, phase);
-            MemorySegment.copy(w, F32, (wOff + (long) c * taps) * 4, wt, 0, taps);
-            float b = bias == null ? 0f : bias.getAtIndex(F32, biasOff + c);
+            MemorySegment.copy(x, F32, (xOff + (long) c * inPlane) * 4, plane, 0, inPlane);
+            fill(s, plane, in, hp, wp, wq, phase);
+            int i = c - c0;
             switch (bits) {
-                case 128 -> F32DwConvTiles128.flat(in, off, wt, taps, chunks, b, epi, out);
-                case 256 -> F32DwConvTiles256.flat(in, off, wt, taps, chunks, b, epi, out);
-                default -> F32DwConvTiles512.flat(in, off, wt, taps, chunks, b, epi, out);
+                case 128 -> F32DwConvTiles128.flat(in, off, wt, i * taps, taps, chunks, bs[i], epi, out);
+                case 256 -> F32DwConvTiles256.flat(in, off, wt, i * taps, taps, chunks, bs[i], epi, out);
+                default -> F32DwConvTiles512.flat(in, off, wt, i * taps, taps, chunks, bs[i], epi, out);
             }
-            long yc = yOff + c * outPlane;
-            for (int oy = 0; oy < s.outH(); oy++) rowOut(out, oy * wq, y, yc + (long) oy * s.outW(), s.outW());
+            for (int oy = 0; oy < s.outH(); oy++) System.arraycopy(out, oy * wq, plane, oy * s.outW(), s.outW());
+            MemorySegment.copy(plane, 0, y, F32, (yOff + (long) c * outPlane) * 4, outPlane);
         }
     }
 
     /** Copies the rows [0, hp) x columns [0, wp) of the padded plane that hold input into their phases. */
-    private void fill(ConvShape s, MemorySegment x, long xc, float[] in, int hp, int wp, int wq, int phase) {
+    private static void fill(ConvShape s, float[] x, float[] in, int hp, int wp, int wq, int phase) {
         int sh = s.strideH(), sw = s.strideW();
         int rLo = Math.max(0, s.padTop()), rHi = Math.min(hp, s.padTop() + s.inH());
         int qLo = Math.max(0, s.padLeft()), qHi = Math.min(wp, s.padLeft() + s.inW());
         if (qLo >= qHi) return;
         for (int r = rLo; r < rHi; r++) {
-            long src = xc + (long) (r - s.padTop()) * s.inW() - s.padLeft();
+            int src = (r - s.padTop()) * s.inW() - s.padLeft(); // x[src + q] is padded column q
             int rowBase = (r % sh) * sw * phase + (r / sh) * wq;
             if (sw == 1) {
-                rowIn(x, src + qLo, in, rowBase + qLo, qHi - qLo);
+                System.arraycopy(x, src + qLo, in, rowBase + qLo, qHi - qLo);
             } else {
-                for (int q = qLo; q < qHi; q++) in[rowBase + (q % sw) * phase + q / sw] = x.getAtIndex(F32, src + q);
+                // One column phase at a time: no division per element.
+                for (int rx = 0; rx < sw; rx++) {
+                    int j0 = Math.max(0, (qLo - rx + sw - 1) / sw), j1 = Math.floorDiv(qHi - 1 - rx, sw) + 1; // q = j*sw + rx in [qLo, qHi)
+                    int d = rowBase + rx * phase;
+                    for (int j = j0; j < j1; j++) in[d + j] = x[src + j * sw + rx];
+                }
             }
-        }
-    }
-
-    private void rowIn(MemorySegment x, long src, float[] dst, int d, int n) {
-        switch (bits) {
-            case 128 -> F32DwConvTiles128.rowIn(x, src, dst, d, n);
-            case 256 -> F32DwConvTiles256.rowIn(x, src, dst, d, n);
-            default -> F32DwConvTiles512.rowIn(x, src, dst, d, n);
-        }
-    }
-
-    private void rowOut(float[] src, int s, MemorySegment y, long dst, int n) {
-        switch (bits) {
-            case 128 -> F32DwConvTiles128.rowOut(src, s, y, dst, n);
-            case 256 -> F32DwConvTiles256.rowOut(src, s, y, dst, n);
-            default -> F32DwConvTiles512.rowOut(src, s, y, dst, n);
         }
     }
 }
