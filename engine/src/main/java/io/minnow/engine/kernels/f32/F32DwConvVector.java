@@ -133,6 +133,8 @@ public final class F32DwConvVector implements F32DwConv {
             int rowBase = (r % sh) * sw * phase + (r / sh) * wq;
             if (sw == 1) {
                 System.arraycopy(x, src + qLo, in, rowBase + qLo, qHi - qLo);
+            } else if (sw == 2) { // one loop over the row, phase and index by mask and shift
+                for (int q = qLo; q < qHi; q++) in[rowBase + (q & 1) * phase + (q >> 1)] = x[src + q];
             } else {
                 // One column phase at a time: no division per element.
                 for (int rx = 0; rx < sw; rx++) {
