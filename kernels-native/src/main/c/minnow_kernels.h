@@ -140,6 +140,36 @@ float minnow_probe_fma(int isa, long long iters, float x, float y);
 /** Sums n floats at p with several independent vector accumulators: a read-bandwidth probe the caller times. */
 float minnow_probe_read(const float* p, long long n);
 
+/* ---- f32-dwconv --------------------------------------------------------------------------------------- */
+
+/** Variant numbers of minnow_f32_dwconv_variant. */
+#define MINNOW_F32_DWCONV_C 0
+#define MINNOW_F32_DWCONV_AVX2 1
+#define MINNOW_F32_DWCONV_AVX512F 2
+#define MINNOW_F32_DWCONV_VARIANTS 3
+
+/**
+ * Depthwise 2-D convolution (NCHW, channel multiplier 1) over planes [0, channels): plane c of y[out_h x
+ * out_w] at y + c*out_h*out_w = act(sum over taps (ky, kx) of w[c][ky][kx] * x[c][iy][ix] + bias[c]) with
+ * iy = oy*stride_h - pad_top + ky*dil_h, ix likewise, taps outside the input being zero padding. x plane c at
+ * x + c*in_h*in_w, weights [channels][kh][kw], bias NULL or [channels]. act: common/epilogue.h codes (lo, hi
+ * for clamp). Returns 0, or -1 (touching nothing) if the CPU lacks the variant or the shape is not sane
+ * (a size < 1, a pad < 0, an extent past 2^28, act unknown). Reads and writes nothing outside those planes.
+ */
+int minnow_f32_dwconv_variant(int variant, int in_h, int in_w, int out_h, int out_w, int kh, int kw, int stride_h,
+                              int stride_w, int pad_top, int pad_left, int dil_h, int dil_w, const float* x,
+                              const float* w, const float* bias, float* y, int channels, int act, float lo,
+                              float hi);
+
+/** 1 if this CPU can run the f32-dwconv variant, else 0. */
+int minnow_f32_dwconv_variant_supported(int variant);
+
+/** The widest f32-dwconv variant this CPU supports. */
+int minnow_f32_dwconv_default_variant(void);
+
+/** ISA name of an f32-dwconv variant ("c", "avx2", "avx512f"), or "unknown". */
+const char* minnow_f32_dwconv_variant_isa(int variant);
+
 #ifdef __cplusplus
 }
 #endif

@@ -32,3 +32,5 @@ gcc "${cflags[@]}" "$src"/common/scratch.c "$src"/cpu/cpu_features.c "$src"/f32-
 conv_configs=(c)
 grep -qw avx2 /proc/cpuinfo && grep -qw fma /proc/cpuinfo && conv_configs+=(avx2)
 "$out"/f32_conv_test "${conv_configs[@]}"
+# f32-dwconv (its own script: own test binary and AVX-512 emulation additions)
+"$here"/run-dwconv-tests.sh "$out"

@@ -52,7 +52,18 @@ public final class KernelRegistry {
     public static List<KernelInfo<io.minnow.engine.kernels.f32.F32DwConv>> f32DwConv(BackendConfig cfg) {
         List<KernelInfo<io.minnow.engine.kernels.f32.F32DwConv>> list = new ArrayList<>();
         // f32-dwconv entries (one line each)
+        list.add(new KernelInfo<>("f32-dwconv-scalar", "f32-dwconv", "nothing", 0, () -> true, io.minnow.engine.kernels.f32.F32DwConvReference::new));
+        list.add(nativeF32DwConv(cfg, NativeLibrary.F32_DWCONV_AVX512F, "native + AVX-512F/BW/VL", 22));
+        list.add(nativeF32DwConv(cfg, NativeLibrary.F32_DWCONV_AVX2, "native + AVX2/FMA", 21));
+        list.add(nativeF32DwConv(cfg, NativeLibrary.F32_DWCONV_C, "native", 20));
+        list.add(new KernelInfo<>(io.minnow.engine.kernels.f32.F32DwConvVector.idFor(cfg.vectorWidthCap()), "f32-dwconv", "jdk.incubator.vector", 10, () -> io.minnow.engine.kernels.f32.F32DwConvVector.available(cfg), () -> io.minnow.engine.kernels.f32.F32DwConvVector.forCap(cfg.vectorWidthCap())));
         return list;
+    }
+
+    private static KernelInfo<io.minnow.engine.kernels.f32.F32DwConv> nativeF32DwConv(BackendConfig cfg, int variant, String requires, int rank) {
+        return new KernelInfo<>(io.minnow.engine.kernels.f32.F32DwConvNative.idOf(variant), "f32-dwconv", requires, rank,
+                () -> cfg.nativeAllowed() && io.minnow.engine.kernels.f32.F32DwConvNative.supports(variant),
+                () -> io.minnow.engine.kernels.f32.F32DwConvNative.forVariant(variant));
     }
 
     /** Highest-ranked available kernel of a family, or null when the family has none available. */

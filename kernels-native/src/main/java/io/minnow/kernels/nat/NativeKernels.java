@@ -96,4 +96,26 @@ public final class NativeKernels {
 
     /** Sums n floats at p with independent vector accumulators (a read-bandwidth probe). */
     public static native float minnow_probe_read(@Cast("const float*") long p, long n);
+
+    // ---- f32-dwconv ----
+
+    /**
+     * Depthwise conv over planes [0, channels) of x, w, bias (0 = none), y (pointers at plane 0); returns 0,
+     * or -1 (nothing touched) if the CPU lacks the variant or the shape is not sane. Nothing else is checked.
+     */
+    public static native int minnow_f32_dwconv_variant(int variant, int inH, int inW, int outH, int outW, int kh,
+                                                       int kw, int strideH, int strideW, int padTop, int padLeft,
+                                                       int dilH, int dilW, @Cast("const float*") long x,
+                                                       @Cast("const float*") long w, @Cast("const float*") long bias,
+                                                       @Cast("float*") long y, int channels, int act, float lo,
+                                                       float hi);
+
+    /** 1 if this CPU can run the f32-dwconv variant, else 0. */
+    public static native int minnow_f32_dwconv_variant_supported(int variant);
+
+    /** The widest f32-dwconv variant this CPU supports. */
+    public static native int minnow_f32_dwconv_default_variant();
+
+    /** ISA name of an f32-dwconv variant: {@code c}, {@code avx2}, {@code avx512f}. */
+    public static native @Cast("const char*") String minnow_f32_dwconv_variant_isa(int variant);
 }

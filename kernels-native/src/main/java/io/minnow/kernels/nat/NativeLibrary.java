@@ -22,6 +22,9 @@ public final class NativeLibrary {
     /** f32-conv variant numbers (minnow_kernels.h MINNOW_F32_CONV_*). */
     public static final int F32_CONV_C = 0, F32_CONV_AVX2 = 1, F32_CONV_VARIANTS = 2;
 
+    /** f32-dwconv variant numbers, as in {@code minnow_kernels.h}. */
+    public static final int F32_DWCONV_C = 0, F32_DWCONV_AVX2 = 1, F32_DWCONV_AVX512F = 2, F32_DWCONV_VARIANTS = 3;
+
     /** The system property that, set to {@code false}, keeps the library from even being loaded. */
     public static final String DISABLE_PROPERTY = "minnow.native";
 

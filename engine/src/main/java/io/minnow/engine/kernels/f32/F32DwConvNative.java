@@ -1,0 +1,137 @@
+package io.minnow.engine.kernels.f32;
+
+import io.minnow.kernels.nat.NativeKernels;
+import io.minnow.kernels.nat.NativeLibrary;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * Family f32-dwconv in C (kernels-native, {@code src/main/c/f32-dwconv}): one JNI call per {@link #run},
+ * on the raw addresses of the planes. The native code trusts its arguments, so every shape field, offset
+ * and bound is checked here first: a call that would read or write outside a segment throws
+ * {@link IllegalArgumentException}.
+ *
+ * <p>Variants: {@code f32-dwconv-avx512f}, {@code f32-dwconv-avx2} (3x3 stride 1 and 2 fast paths),
+ * {@code f32-dwconv-c} (portable), numbered as {@link NativeLibrary#F32_DWCONV_C} etc.
+ */
+public final class F32DwConvNative implements F32DwConv {
+    /** The native side refuses extents at or past this (its indices are 32-bit); checked here first. */
+    private static final long LIMIT = 1L << 28;
+
+    private final int variant;
+    private final String id;
+
+    private F32DwConvNative(int variant) {
+        this.variant = variant;
+        this.id = idOf(variant);
+    }
+
+    /** A forced variant; throws {@link UnsupportedOperationException} if this CPU cannot run it. */
+    public static F32DwConvNative forVariant(int variant) {
+        if (!supports(variant)) {
+            throw new UnsupportedOperationException("f32-dwconv native variant " + variant + " (" + idOf(variant)
+                    + ") cannot run here: " + (NativeLibrary.available()
+                    ? "CPU features are " + NativeLibrary.describeFeatures(NativeLibrary.cpuFeatures())
+                    : NativeLibrary.unavailableReason()));
+        }
+        return new F32DwConvNative(variant);
+    }
+
+    /** True if the library is loaded and this CPU can run the variant. */
+    public static boolean supports(int variant) {
+        return NativeLibrary.available() && variant >= 0 && variant < NativeLibrary.F32_DWCONV_VARIANTS
+                && NativeKernels.minnow_f32_dwconv_variant_supported(variant) == 1;
+    }
+
+    /** Kernel id of a variant number, e.g. {@code f32-dwconv-avx2}. */
+    public static String idOf(int variant) {
+        return switch (variant) {
+            case NativeLibrary.F32_DWCONV_C -> "f32-dwconv-c";
+            case NativeLibrary.F32_DWCONV_AVX2 -> "f32-dwconv-avx2";
+            case NativeLibrary.F32_DWCONV_AVX512F -> "f32-dwconv-avx512f";
+            default -> throw new IllegalArgumentException("no f32-dwconv native variant " + variant);
+        };
+    }
+
+    /** The variant number. */
+    public int variant() {
+        return variant;
+    }
+
+    @Override
+    public String id() {
+        return id;
+    }
+
+    @Override
+    public void run(ConvShape s, MemorySegment x, long xOff, MemorySegment w, long wOff, MemorySegment bias,
+                    long biasOff, F32Epilogue epi, MemorySegment y, long yOff, int c0, int c1) {
+        checkShape(s);
+        if (epi.code() < F32Epilogue.ACT_NONE || epi.code() > F32Epilogue.ACT_HARDSWISH) {
+            throw new IllegalArgumentException(id + ": activation code " + epi.code() + " is not a kernel epilogue");
+        }
+        if (c0 < 0 || c0 > c1) {
+            throw new IllegalArgumentException(id + ": plane range [" + c0 + ", " + c1 + ") is not a range from 0");
+        }
+        if (c0 == c1 || s.outH() == 0 || s.outW() == 0) {
+            return; // touches nothing
+        }
+        long planes = c1 - c0, taps = (long) s.kh() * s.kw();
+        long xAddr = address("x", x, xOff, c0 * (long) s.inPlane(), planes * s.inPlane());
+        long wAddr = address("w", w, wOff, c0 * taps, planes * taps);
+        long bAddr = bias == null ? 0 : address("bias", bias, biasOff, c0, planes);
+        long yAddr = address("y", y, yOff, c0 * (long) s.outPlane(), planes * s.outPlane());
+        int rc = NativeKernels.minnow_f32_dwconv_variant(variant, s.inH(), s.inW(), s.outH(), s.outW(), s.kh(), s.kw(),
+                s.strideH(), s.strideW(), s.padTop(), s.padLeft(), s.dilationH(), s.dilationW(), xAddr, wAddr, bAddr,
+                yAddr, (int) planes, epi.code(), epi.lo(), epi.hi());
+        if (rc != 0) {
+            throw new IllegalStateException(id + " refused a checked call for " + s); // unreachable: checked above
+        }
+    }
+
+    /** What minnow_f32_dwconv_variant accepts: one plane, sizes >= 1 (outputs >= 0), pads >= 0, extents < 2^28. */
+    private void checkShape(ConvShape s) {
+        if (s.cin() != 1 || s.cout() != 1) {
+            throw new IllegalArgumentException(id + ": a depthwise shape describes one plane (cin = cout = 1): " + s);
+        }
+        if (s.inH() < 1 || s.inW() < 1 || s.outH() < 0 || s.outW() < 0 || s.kh() < 1 || s.kw() < 1
+                || s.strideH() < 1 || s.strideW() < 1 || s.dilationH() < 1 || s.dilationW() < 1
+                || s.padTop() < 0 || s.padLeft() < 0) {
+            throw new IllegalArgumentException(id + ": shape has a size < 1 or a negative pad: " + s);
+        }
+        long reachH = (long) Math.max(0, s.outH() - 1) * s.strideH() + (long) (s.kh() - 1) * s.dilationH();
+        long reachW = (long) (s.outW() + 16) * s.strideW() + (long) (s.kw() - 1) * s.dilationW();
+        if (reachH >= LIMIT || reachW >= LIMIT || s.inH() >= LIMIT || s.inW() >= LIMIT || s.padTop() >= LIMIT
+                || s.padLeft() >= LIMIT || (long) s.inH() * s.inW() >= LIMIT * 8
+                || (long) s.outH() * s.outW() >= LIMIT * 8 || (long) s.kh() * s.kw() >= LIMIT) {
+            throw new IllegalArgumentException(id + ": shape extents exceed 2^28: " + s);
+        }
+    }
+
+    /**
+     * Address of float {@code off + first} of a segment, after checking that it is native, float-aligned,
+     * and holds every float the kernel touches: [off + first, off + first + count). count >= 1 here.
+     */
+    private static long address(String name, MemorySegment s, long off, long first, long count) {
+        if (!s.isNative()) {
+            throw new IllegalArgumentException(name + " must be an off-heap (native) segment, got " + s);
+        }
+        if ((s.address() & 3) != 0) {
+            throw new IllegalArgumentException(name + " segment address is not 4-byte aligned: " + s);
+        }
+        if (off < 0) {
+            throw new IllegalArgumentException(name + " offset is negative: " + off);
+        }
+        long needBytes;
+        try {
+            needBytes = Math.multiplyExact(Math.addExact(Math.addExact(off, first), count), (long) Float.BYTES);
+        } catch (ArithmeticException e) {
+            needBytes = Long.MAX_VALUE;
+        }
+        if (needBytes > s.byteSize()) {
+            throw new IllegalArgumentException(name + " [offset " + off + ", floats " + first + " .. " + (first + count)
+                    + ") reaches past the segment, which holds " + s.byteSize() / Float.BYTES + " floats");
+        }
+        return s.address() + (off + first) * Float.BYTES;
+    }
+}

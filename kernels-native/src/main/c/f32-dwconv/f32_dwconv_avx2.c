@@ -1,0 +1,251 @@
+/*
+ * f32-dwconv-avx2: AVX2 + FMA, 8 output columns per vector.
+ *
+ * Padding costs no branch per element: the x loads are masked (_mm256_maskload_ps reads only lanes whose
+ * input column is inside the row and yields 0 for the others, without faulting), and input rows outside
+ * the plane are skipped once per output row. Fast paths: 3x3 with column stride 1 (weights and the three
+ * column masks hoisted; pairs of output rows share their input rows and run as two FMA chains), and 3x3
+ * with column stride 2 (two masked loads deinterleaved by one shuffle per tap column, only the needed
+ * outputs computed). Anything else (any kernel, stride, dilation) takes the generic path: per-tap masks,
+ * column stride 1 masked loads, larger strides a masked gather.
+ *
+ * Stores: a vector of 8 outputs is stored whole whenever it ends inside the plane, even if it runs past
+ * the row; the lanes past the row land on outputs computed later, which overwrite them (column chunks run
+ * from last to first, rows top to bottom, also within a pair). Only a vector that would leave the plane is
+ * stored lane by lane, so nothing outside planes [0, channels) of y is written (AMD's masked stores are slow).
+ */
+#include <immintrin.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "common/epilogue.h"
+#include "common/isa.h"
+#include "f32-dwconv/f32_dwconv.h"
+
+#define L 8
+
+/* Element `col` of a row as a pointer, col possibly negative (only ever dereferenced through a mask). */
+MINNOW_INLINE const float* at(const float* row, int col) {
+    return (const float*) ((uintptr_t) row + (uintptr_t) ((intptr_t) col * (intptr_t) sizeof(float)));
+}
+
+/* All-ones lanes j with 0 <= col + j < in_w. */
+MINNOW_INLINE MINNOW_TARGET_AVX2 __m256i cols_in(int col, int in_w) {
+    const __m256i idx = _mm256_add_epi32(_mm256_set1_epi32(col), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+    return _mm256_and_si256(_mm256_cmpgt_epi32(idx, _mm256_set1_epi32(-1)),
+                            _mm256_cmpgt_epi32(_mm256_set1_epi32(in_w), idx));
+}
+
+/* Row elements col .. col+7, 0 outside the row. */
+MINNOW_INLINE MINNOW_TARGET_AVX2 __m256 load_cols(const float* row, int col, __m256i m) {
+    return _mm256_maskload_ps(at(row, col), m);
+}
+
+/* Outputs [pos, pos+8) of a plane of `plane` floats; `valid` of them belong to this row (see top). */
+MINNOW_INLINE MINNOW_TARGET_AVX2 void store_out(float* yc, size_t pos, size_t plane, int valid, __m256 v) {
+    if (pos + L <= plane) {
+        _mm256_storeu_ps(yc + pos, v);
+    } else {
+        float t[L];
+        _mm256_storeu_ps(t, v);
+        memcpy(yc + pos, t, (size_t) valid * sizeof(float));
+    }
+}
+
+MINNOW_INLINE MINNOW_TARGET_AVX2 __m256 finish(__m256 acc, __m256 b, int act, __m256 lo, __m256 hi) {
+    return minnow_act_avx2(act, _mm256_add_ps(acc, b), lo, hi);
+}
+
+/*
+ * The sums of R consecutive output rows [oy, oy+R) of one column chunk of a 3x3 conv with row stride SH and
+ * row dilation 1. Output row oy+j at tap ky reads input row base + j*SH + ky, so each input row is loaded
+ * once for all the outputs that use it, and the R accumulators are independent FMA chains (one chain
+ * alone would wait on FMA latency). Each accumulator still gets its taps in (ky, kx) order. S2 selects the
+ * column-stride-2 loads (see plane_3x3s2) instead of stride 1.
+ */
+MINNOW_INLINE MINNOW_TARGET_AVX2 void rows_3x3(const int R, const int SH, const int S2,
+                                               const struct minnow_dwconv_shape* s, const float* x, int oy, int col,
+                                               const __m256i* m, const __m256* wv, __m256* acc) {
+    #pragma GCC unroll 8
+    for (int j = 0; j < R; j++) {
+        acc[j] = _mm256_setzero_ps();
+    }
+    const int base = oy * SH - s->pad_top;
+    #pragma GCC unroll 16
+    for (int r = 0; r < (R - 1) * SH + 3; r++) {
+        const int iy = base + r;
+        if ((unsigned) iy >= (unsigned) s->in_h) {
+            continue;
+        }
+        const float* row = x + (size_t) iy * s->in_w;
+        __m256 v0, v1, v2;
+        if (S2) {
+            const __m256 va = load_cols(row, col, m[0]), vb = load_cols(row, col + 8, m[1]);
+            const __m256 vc = load_cols(row, col + 2, m[2]), vd = load_cols(row, col + 10, m[3]);
+            v0 = _mm256_shuffle_ps(va, vb, _MM_SHUFFLE(2, 0, 2, 0));
+            v1 = _mm256_shuffle_ps(va, vb, _MM_SHUFFLE(3, 1, 3, 1));
+            v2 = _mm256_shuffle_ps(vc, vd, _MM_SHUFFLE(2, 0, 2, 0));
+        } else {
+            v0 = load_cols(row, col, m[0]);
+            v1 = load_cols(row, col + 1, m[1]);
+            v2 = load_cols(row, col + 2, m[2]);
+        }
+        #pragma GCC unroll 8
+        for (int j = 0; j < R; j++) {
+            const int ky = r - j * SH;
+            if (ky >= 0 && ky < 3) {
+                acc[j] = _mm256_fmadd_ps(v0, wv[3 * ky], acc[j]);
+                acc[j] = _mm256_fmadd_ps(v1, wv[3 * ky + 1], acc[j]);
+                acc[j] = _mm256_fmadd_ps(v2, wv[3 * ky + 2], acc[j]);
+            }
+        }
+    }
+}
+
+/* One output row of a 3x3 conv, any row stride and dilation (the fallback of rows_3x3). */
+MINNOW_INLINE MINNOW_TARGET_AVX2 __m256 row_3x3(const int S2, const struct minnow_dwconv_shape* s, const float* x,
+                                                int oy, int col, const __m256i* m, const __m256* wv) {
+    __m256 acc = _mm256_setzero_ps();
+    #pragma GCC unroll 3
+    for (int ky = 0; ky < 3; ky++) {
+        const int iy = oy * s->stride_h - s->pad_top + ky * s->dil_h;
+        if ((unsigned) iy >= (unsigned) s->in_h) {
+            continue;
+        }
+        const float* row = x + (size_t) iy * s->in_w;
+        if (S2) {
+            const __m256 va = load_cols(row, col, m[0]), vb = load_cols(row, col + 8, m[1]);
+            const __m256 vc = load_cols(row, col + 2, m[2]), vd = load_cols(row, col + 10, m[3]);
+            acc = _mm256_fmadd_ps(_mm256_shuffle_ps(va, vb, _MM_SHUFFLE(2, 0, 2, 0)), wv[3 * ky], acc);
+            acc = _mm256_fmadd_ps(_mm256_shuffle_ps(va, vb, _MM_SHUFFLE(3, 1, 3, 1)), wv[3 * ky + 1], acc);
+            acc = _mm256_fmadd_ps(_mm256_shuffle_ps(vc, vd, _MM_SHUFFLE(2, 0, 2, 0)), wv[3 * ky + 2], acc);
+        } else {
+            acc = _mm256_fmadd_ps(load_cols(row, col, m[0]), wv[3 * ky], acc);
+            acc = _mm256_fmadd_ps(load_cols(row, col + 1, m[1]), wv[3 * ky + 1], acc);
+            acc = _mm256_fmadd_ps(load_cols(row, col + 2, m[2]), wv[3 * ky + 2], acc);
+        }
+    }
+    return acc;
+}
+
+/*
+ * A 3x3 plane, column dilation 1, column stride 1 (S2 = 0) or 2 (S2 = 1). Column stride 2: output lanes j
+ * read input columns c + 2j + kx (c = 2*ox0 - pad); a shuffle of the vectors at c and c+8 gives the even
+ * columns (kx 0) and the odd ones (kx 1), of the vectors at c+2 and c+10 the kx 2 ones, each in the lane
+ * order 0 1 4 5 2 3 6 7; the sum is put back in order once, before the store. Rows go in pairs when the
+ * row stride is 1 or 2 and the row dilation 1, else one by one.
+ */
+MINNOW_INLINE MINNOW_TARGET_AVX2 void plane_3x3(const int S2, const struct minnow_dwconv_shape* s, const float* x,
+                                                const float* w, float bias, float* y, int act, __m256 lo,
+                                                __m256 hi) {
+    __m256 wv[9];
+    for (int t = 0; t < 9; t++) {
+        wv[t] = _mm256_set1_ps(w[t]);
+    }
+    const __m256 b = _mm256_set1_ps(bias);
+    const size_t plane = (size_t) s->out_h * s->out_w;
+    /* Pairs of rows: more rows per block would keep more accumulators than the 16 registers hold (measured). */
+    const int block = s->dil_h == 1 && (s->stride_h == 1 || s->stride_h == 2) ? 2 : 1;
+    for (int ox0 = (s->out_w - 1) / L * L; ox0 >= 0; ox0 -= L) {
+        const int col = S2 ? 2 * ox0 - s->pad_left : ox0 - s->pad_left;
+        __m256i m[4];
+        if (S2) {
+            m[0] = cols_in(col, s->in_w);
+            m[1] = cols_in(col + 8, s->in_w);
+            m[2] = cols_in(col + 2, s->in_w);
+            m[3] = cols_in(col + 10, s->in_w);
+        } else {
+            m[0] = cols_in(col, s->in_w);
+            m[1] = cols_in(col + 1, s->in_w);
+            m[2] = cols_in(col + 2, s->in_w);
+        }
+        const int valid = s->out_w - ox0 < L ? s->out_w - ox0 : L;
+        int oy = 0;
+        for (; oy + block <= s->out_h && block > 1; oy += block) {
+            __m256 acc[2];
+            if (s->stride_h == 1) {
+                rows_3x3(2, 1, S2, s, x, oy, col, m, wv, acc);
+            } else {
+                rows_3x3(2, 2, S2, s, x, oy, col, m, wv, acc);
+            }
+            for (int j = 0; j < block; j++) {
+                __m256 v = acc[j];
+                if (S2) {
+                    v = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(v), _MM_SHUFFLE(3, 1, 2, 0)));
+                }
+                store_out(y, (size_t) (oy + j) * s->out_w + ox0, plane, valid, finish(v, b, act, lo, hi));
+            }
+        }
+        for (; oy < s->out_h; oy++) {
+            __m256 v = row_3x3(S2, s, x, oy, col, m, wv);
+            if (S2) {
+                v = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(v), _MM_SHUFFLE(3, 1, 2, 0)));
+            }
+            store_out(y, (size_t) oy * s->out_w + ox0, plane, valid, finish(v, b, act, lo, hi));
+        }
+    }
+}
+
+MINNOW_TARGET_AVX2 static void plane_3x3s1(const struct minnow_dwconv_shape* s, const float* x, const float* w,
+                                           float bias, float* y, int act, __m256 lo, __m256 hi) {
+    plane_3x3(0, s, x, w, bias, y, act, lo, hi);
+}
+
+MINNOW_TARGET_AVX2 static void plane_3x3s2(const struct minnow_dwconv_shape* s, const float* x, const float* w,
+                                           float bias, float* y, int act, __m256 lo, __m256 hi) {
+    plane_3x3(1, s, x, w, bias, y, act, lo, hi);
+}
+
+/* Any kernel, strides and dilations. */
+MINNOW_TARGET_AVX2 static void plane_generic(const struct minnow_dwconv_shape* s, const float* x, const float* w,
+                                             float bias, float* y, int act, __m256 lo, __m256 hi) {
+    const __m256 b = _mm256_set1_ps(bias);
+    const size_t plane = (size_t) s->out_h * s->out_w;
+    const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    const __m256i below = _mm256_set1_epi32(-1), width = _mm256_set1_epi32(s->in_w);
+    for (int ox0 = (s->out_w - 1) / L * L; ox0 >= 0; ox0 -= L) {
+        const int valid = s->out_w - ox0 < L ? s->out_w - ox0 : L;
+        /* input column of lane j at kx = 0 */
+        const __m256i col0 = _mm256_add_epi32(_mm256_mullo_epi32(_mm256_add_epi32(_mm256_set1_epi32(ox0), lane),
+                                                                 _mm256_set1_epi32(s->stride_w)),
+                                              _mm256_set1_epi32(-s->pad_left));
+        for (int oy = 0; oy < s->out_h; oy++) {
+            __m256 acc = _mm256_setzero_ps();
+            for (int ky = 0; ky < s->kh; ky++) {
+                const int iy = oy * s->stride_h - s->pad_top + ky * s->dil_h;
+                if ((unsigned) iy >= (unsigned) s->in_h) {
+                    continue;
+                }
+                const float* row = x + (size_t) iy * s->in_w;
+                for (int kx = 0; kx < s->kw; kx++) {
+                    __m256 v;
+                    if (s->stride_w == 1) {
+                        const int col = ox0 - s->pad_left + kx * s->dil_w;
+                        v = load_cols(row, col, cols_in(col, s->in_w));
+                    } else {
+                        const __m256i idx = _mm256_add_epi32(col0, _mm256_set1_epi32(kx * s->dil_w));
+                        const __m256i m = _mm256_and_si256(_mm256_cmpgt_epi32(idx, below), _mm256_cmpgt_epi32(width, idx));
+                        v = _mm256_mask_i32gather_ps(_mm256_setzero_ps(), row, idx, _mm256_castsi256_ps(m), 4);
+                    }
+                    acc = _mm256_fmadd_ps(v, _mm256_set1_ps(w[ky * s->kw + kx]), acc);
+                }
+            }
+            store_out(y, (size_t) oy * s->out_w + ox0, plane, valid, finish(acc, b, act, lo, hi));
+        }
+    }
+}
+
+MINNOW_TARGET_AVX2 void minnow_f32_dwconv_avx2(const struct minnow_dwconv_shape* s, const float* x, const float* w,
+                                               const float* bias, float* y, size_t channels, int act, float lo,
+                                               float hi) {
+    typedef void (*plane_fn)(const struct minnow_dwconv_shape*, const float*, const float*, float, float*, int,
+                             __m256, __m256);
+    const int k3 = s->kh == 3 && s->kw == 3 && s->dil_w == 1;
+    const plane_fn f = k3 && s->stride_w == 1 ? plane_3x3s1 : k3 && s->stride_w == 2 ? plane_3x3s2 : plane_generic;
+    const size_t in_plane = (size_t) s->in_h * s->in_w, out_plane = (size_t) s->out_h * s->out_w;
+    const size_t taps = (size_t) s->kh * s->kw;
+    const __m256 vlo = _mm256_set1_ps(lo), vhi = _mm256_set1_ps(hi);
+    for (size_t c = 0; c < channels; c++) {
+        f(s, x + c * in_plane, w + c * taps, bias == NULL ? 0.0f : bias[c], y + c * out_plane, act, vlo, vhi);
+    }
+}
