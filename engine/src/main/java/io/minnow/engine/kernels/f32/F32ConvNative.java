@@ -1,5 +1,6 @@
 package io.minnow.engine.kernels.f32;
 
+import io.minnow.engine.kernels.NativeBounds;
 import io.minnow.kernels.nat.NativeKernels;
 import io.minnow.kernels.nat.NativeLibrary;
 
@@ -61,7 +62,7 @@ public final class F32ConvNative implements F32Conv {
         long floats = NativeKernels.minnow_f32_conv_packed_floats(variant, cout, k);
         if (floats <= 0) throw new IllegalArgumentException(id + " refused to pack cout=" + cout + " k=" + k);
         MemorySegment packed = Arena.ofAuto().allocate(floats * Float.BYTES, 64);
-        long wAddr = address("W", w, wOff, (long) cout * k);
+        long wAddr = NativeBounds.floats("W", w, wOff, (long) cout * k);
         if (NativeKernels.minnow_f32_conv_pack(variant, cout, k, wAddr, packed.address()) != 0) {
             throw new IllegalStateException(id + " refused a checked pack"); // unreachable: checked above
         }
@@ -91,10 +92,10 @@ public final class F32ConvNative implements F32Conv {
         if (epi.code() < F32Epilogue.ACT_NONE || epi.code() > F32Epilogue.ACT_HARDSWISH) {
             throw new IllegalArgumentException(id + ": unknown activation code " + epi.code());
         }
-        long xAddr = address("X", x, xOff, (long) s.cin() * s.inH() * s.inW());
-        long yAddr = address("Y", y, yOff, s.cout() * outPlane);
-        long bAddr = bias == null ? 0 : address("bias", bias, biasOff, s.cout());
-        long rAddr = residual == null ? 0 : address("residual", residual, residualOff, s.cout() * outPlane);
+        long xAddr = NativeBounds.floats("X", x, xOff, (long) s.cin() * s.inH() * s.inW());
+        long yAddr = NativeBounds.floats("Y", y, yOff, s.cout() * outPlane);
+        long bAddr = bias == null ? 0 : NativeBounds.floats("bias", bias, biasOff, s.cout());
+        long rAddr = residual == null ? 0 : NativeBounds.floats("residual", residual, residualOff, s.cout() * outPlane);
         int rc = NativeKernels.minnow_f32_conv2d(variant, s.cin(), s.inH(), s.inW(), s.cout(), s.outH(), s.outW(),
                 s.kh(), s.kw(), s.strideH(), s.strideW(), s.padTop(), s.padLeft(), s.dilationH(), s.dilationW(),
                 xAddr, pw.data.address(), bAddr, rAddr, epi.code(), epi.lo(), epi.hi(), yAddr, colBegin, colEnd);
@@ -135,20 +136,4 @@ public final class F32ConvNative implements F32Conv {
     }
 
     /** Address of float {@code off} after checking the native segment holds [off, off + count) floats. */
-    private static long address(String name, MemorySegment seg, long off, long count) {
-        if (!seg.isNative()) throw new IllegalArgumentException(name + " must be an off-heap (native) segment, got " + seg);
-        if ((seg.address() & 3) != 0) throw new IllegalArgumentException(name + " segment is not 4-byte aligned: " + seg);
-        if (off < 0) throw new IllegalArgumentException(name + " offset is negative: " + off);
-        long end;
-        try {
-            end = Math.multiplyExact(Math.addExact(off, count), (long) Float.BYTES);
-        } catch (ArithmeticException e) {
-            end = Long.MAX_VALUE;
-        }
-        if (end > seg.byteSize()) {
-            throw new IllegalArgumentException(name + " needs floats [" + off + ", " + (off + count) + ") but the segment holds "
-                    + seg.byteSize() / Float.BYTES);
-        }
-        return seg.address() + off * Float.BYTES;
-    }
 }

@@ -1,5 +1,6 @@
 package io.minnow.engine.kernels.f32;
 
+import io.minnow.engine.kernels.NativeBounds;
 import io.minnow.kernels.nat.NativeKernels;
 import io.minnow.kernels.nat.NativeLibrary;
 
@@ -77,10 +78,10 @@ public final class F32DwConvNative implements F32DwConv {
             return; // touches nothing
         }
         long planes = c1 - c0, taps = (long) s.kh() * s.kw();
-        long xAddr = address("x", x, xOff, c0 * (long) s.inPlane(), planes * s.inPlane());
-        long wAddr = address("w", w, wOff, c0 * taps, planes * taps);
-        long bAddr = bias == null ? 0 : address("bias", bias, biasOff, c0, planes);
-        long yAddr = address("y", y, yOff, c0 * (long) s.outPlane(), planes * s.outPlane());
+        long xAddr = NativeBounds.floats("x", x, xOff + c0 * (long) s.inPlane(), planes * s.inPlane());
+        long wAddr = NativeBounds.floats("w", w, wOff + c0 * taps, planes * taps);
+        long bAddr = bias == null ? 0 : NativeBounds.floats("bias", bias, biasOff + c0, planes);
+        long yAddr = NativeBounds.floats("y", y, yOff + c0 * (long) s.outPlane(), planes * s.outPlane());
         int rc = NativeKernels.minnow_f32_dwconv_variant(variant, s.inH(), s.inW(), s.outH(), s.outW(), s.kh(), s.kw(),
                 s.strideH(), s.strideW(), s.padTop(), s.padLeft(), s.dilationH(), s.dilationW(), xAddr, wAddr, bAddr,
                 yAddr, (int) planes, epi.code(), epi.lo(), epi.hi());
@@ -112,26 +113,4 @@ public final class F32DwConvNative implements F32DwConv {
      * Address of float {@code off + first} of a segment, after checking that it is native, float-aligned,
      * and holds every float the kernel touches: [off + first, off + first + count). count >= 1 here.
      */
-    private static long address(String name, MemorySegment s, long off, long first, long count) {
-        if (!s.isNative()) {
-            throw new IllegalArgumentException(name + " must be an off-heap (native) segment, got " + s);
-        }
-        if ((s.address() & 3) != 0) {
-            throw new IllegalArgumentException(name + " segment address is not 4-byte aligned: " + s);
-        }
-        if (off < 0) {
-            throw new IllegalArgumentException(name + " offset is negative: " + off);
-        }
-        long needBytes;
-        try {
-            needBytes = Math.multiplyExact(Math.addExact(Math.addExact(off, first), count), (long) Float.BYTES);
-        } catch (ArithmeticException e) {
-            needBytes = Long.MAX_VALUE;
-        }
-        if (needBytes > s.byteSize()) {
-            throw new IllegalArgumentException(name + " [offset " + off + ", floats " + first + " .. " + (first + count)
-                    + ") reaches past the segment, which holds " + s.byteSize() / Float.BYTES + " floats");
-        }
-        return s.address() + (off + first) * Float.BYTES;
-    }
 }

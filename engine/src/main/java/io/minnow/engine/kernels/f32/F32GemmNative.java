@@ -1,5 +1,6 @@
 package io.minnow.engine.kernels.f32;
 
+import io.minnow.engine.kernels.NativeBounds;
 import io.minnow.kernels.nat.NativeKernels;
 import io.minnow.kernels.nat.NativeLibrary;
 
@@ -86,9 +87,9 @@ public final class F32GemmNative implements F32Gemm {
         if (m == 0 || n == 0) {
             return; // touches nothing
         }
-        long aAddr = k == 0 ? 0 : address("A", a, aOff, m, k, lda);
-        long bAddr = k == 0 ? 0 : address("B", b, bOff, k, n, ldb);
-        long cAddr = address("C", c, cOff, m, n, ldc);
+        long aAddr = k == 0 ? 0 : NativeBounds.matrix("A", a, aOff, m, k, lda);
+        long bAddr = k == 0 ? 0 : NativeBounds.matrix("B", b, bOff, k, n, ldb);
+        long cAddr = NativeBounds.matrix("C", c, cOff, m, n, ldc);
         if (NativeKernels.minnow_f32_gemm_variant(variant, m, n, k, aAddr, lda, bAddr, ldb, cAddr, ldc,
                 accumulate ? 1 : 0) != 0) {
             throw new IllegalStateException(id + " refused a checked call"); // unreachable: checked above
@@ -117,7 +118,7 @@ public final class F32GemmNative implements F32Gemm {
         }
         MemorySegment packed = Arena.ofAuto().allocate(Math.max(1L, floats) * Float.BYTES, 64);
         if (floats > 0) {
-            long bAddr = address("B", b, off, rows, cols, ld);
+            long bAddr = NativeBounds.matrix("B", b, off, rows, cols, ld);
             if (NativeKernels.minnow_f32_gemm_pack_b(variant, k, n, bAddr, ld, transposed ? 1 : 0,
                     packed.address()) != 0) {
                 throw new IllegalStateException(id + " refused a checked packB call"); // unreachable
@@ -149,9 +150,9 @@ public final class F32GemmNative implements F32Gemm {
         if (m == 0 || j1 == j0) {
             return; // touches nothing
         }
-        long aAddr = k == 0 ? 0 : address("A", a, aOff, m, k, lda);
-        long biasAddr = bias == null ? 0 : address("bias", bias, biasOff + j0, 1, j1 - j0, j1 - j0);
-        long cAddr = address("C", c, cOff + j0, m, j1 - j0, ldc);
+        long aAddr = k == 0 ? 0 : NativeBounds.matrix("A", a, aOff, m, k, lda);
+        long biasAddr = bias == null ? 0 : NativeBounds.matrix("bias", bias, biasOff + j0, 1, j1 - j0, j1 - j0);
+        long cAddr = NativeBounds.matrix("C", c, cOff + j0, m, j1 - j0, ldc);
         if (NativeKernels.minnow_f32_gemm_packed_b(variant, m, n, k, j0, j1, aAddr, lda, pb.data().address(),
                 biasAddr, act, epi.lo(), epi.hi(), cAddr, ldc) != 0) {
             throw new OutOfMemoryError(id + ": no native scratch memory for packed A");
@@ -164,31 +165,6 @@ public final class F32GemmNative implements F32Gemm {
      * that the segment is native, float-aligned, and holds every float the kernel touches:
      * [off, off + (rows-1)*ld + cols). Rows and cols are at least 1 here.
      */
-    private static long address(String name, MemorySegment s, long off, int rows, int cols, int ld) {
-        if (!s.isNative()) {
-            throw new IllegalArgumentException(name + " must be an off-heap (native) segment, got " + s);
-        }
-        if ((s.address() & 3) != 0) {
-            // C code may assume float alignment (the compiler's vectorized loops do).
-            throw new IllegalArgumentException(name + " segment address is not 4-byte aligned: " + s);
-        }
-        if (off < 0) {
-            throw new IllegalArgumentException(name + " offset is negative: " + off);
-        }
-        long span = (long) (rows - 1) * ld + cols; // < 2^62, no overflow
-        long needBytes;
-        try {
-            needBytes = Math.multiplyExact(Math.addExact(off, span), (long) Float.BYTES);
-        } catch (ArithmeticException e) {
-            needBytes = Long.MAX_VALUE;
-        }
-        if (needBytes > s.byteSize()) {
-            throw new IllegalArgumentException(name + " [" + rows + "x" + cols + ", ld " + ld + ", offset " + off
-                    + "] reaches float " + (off + span) + " but the segment holds " + s.byteSize() / Float.BYTES);
-        }
-        return s.address() + off * Float.BYTES;
-    }
-
     private static void requireLibrary() {
         if (!NativeLibrary.available()) {
             throw new UnsupportedOperationException("native kernels unavailable: " + NativeLibrary.unavailableReason());
