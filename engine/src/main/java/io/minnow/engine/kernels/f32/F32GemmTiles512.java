@@ -22,12 +22,12 @@ final class F32GemmTiles512 {
     /**
      * The register tile: acc[MR×NR] (row-major) = A panel · B panel over kc packed steps, each element a
      * fused-multiply-add chain from zero in k order. Kept in its own small method, results going out through
-     * an array: inside a bigger method C2 had more values live and spilled an accumulator every step.
+     * an array, so the caller's live values do not compete for registers.
      */
     static void kernel(int kc, float[] ap, int ai, float[] bp, int bi, float[] acc) {
         FloatVector z = FloatVector.zero(S);
         FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z;
-        FloatVector c30 = z, c31 = z, c40 = z, c41 = z;
+        FloatVector c30 = z, c31 = z;
         for (int p = 0; p < kc; p++, ai += MR, bi += NR) {
             FloatVector b0 = FloatVector.fromArray(S, bp, bi);
             FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
@@ -43,9 +43,6 @@ final class F32GemmTiles512 {
             a = FloatVector.broadcast(S, ap[ai + 3]);
             c30 = a.fma(b0, c30);
             c31 = a.fma(b1, c31);
-            a = FloatVector.broadcast(S, ap[ai + 4]);
-            c40 = a.fma(b0, c40);
-            c41 = a.fma(b1, c41);
         }
         c00.intoArray(acc, 0);
         c01.intoArray(acc, L);
@@ -55,8 +52,6 @@ final class F32GemmTiles512 {
         c21.intoArray(acc, 2 * NR + L);
         c30.intoArray(acc, 3 * NR);
         c31.intoArray(acc, 3 * NR + L);
-        c40.intoArray(acc, 4 * NR);
-        c41.intoArray(acc, 4 * NR + L);
     }
 
     /** One MR×NR tile over kc packed steps; stores (or adds to) C, clipped to mv rows × nv columns. */

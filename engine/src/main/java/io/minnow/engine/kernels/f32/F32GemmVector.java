@@ -10,8 +10,8 @@ import static io.minnow.engine.api.Tensor.F32;
  * Family f32-gemm on the Panama Vector API: {@code f32-gemm-panama128|256|512}.
  *
  * <p>GotoBLAS-style blocking: B is packed per (NC columns × KC rows) block into panels of {@code NR = 2}
- * vectors, A per (MC rows × KC) block into panels of {@code MR = 5} rows, and a 5×2-vector register tile
- * (10 accumulators, FMA) runs over each pair of panels. Partial panels are zero-padded when packed, so the
+ * vectors, A per (MC rows × KC) block into panels of {@code MR = 4} rows, and a 4×2-vector register tile
+ * (8 accumulators, FMA) runs over each pair of panels. Partial panels are zero-padded when packed, so the
  * micro-kernel always computes a full tile; edge tiles go through a small buffer. A product with at most
  * {@link #SMALL_M} rows (GEMV-like) skips packing and reads B in place, block by block.
  *
@@ -26,11 +26,12 @@ import static io.minnow.engine.api.Tensor.F32;
  */
 public final class F32GemmVector implements F32Gemm {
     /**
-     * Rows of the register tile. 5 rows × 2 vectors = 10 accumulators: C2 hoists every broadcast of A to the
-     * top of the loop body, so a 6-row tile (12 accumulators + 2 B + up to 6 broadcasts) spills an
-     * accumulator to the stack each step and runs at under half the speed of this one (measured).
+     * Rows of the register tile. 4 rows × 2 vectors = 8 accumulators: C2 schedules every broadcast of A at the
+     * top of the loop body, so the tile needs accumulators + 2 B vectors + MR broadcasts registers; with 6 or
+     * 5 rows that is more than the 16 ymm registers and C2 spilled an accumulator to the stack every step
+     * (seen in the generated code), at under half the speed.
      */
-    static final int MR = 5;
+    static final int MR = 4;
     /** K block: one packed A panel (MR×KC) plus one B panel (KC×NR) stays in L1. */
     static final int KC = 256;
     /** Rows of A packed at once (a multiple of MR): MC×KC floats stay in L2. */
