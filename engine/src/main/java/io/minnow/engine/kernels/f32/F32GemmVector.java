@@ -170,6 +170,94 @@ public final class F32GemmVector implements F32Gemm {
         }
     }
 
+    /** B packed once for {@link #gemmPackedB}: panel jp (NR columns, zero-padded) holds row p at [(jp*k + p)*NR]. */
+    record PanelB(float[] data, int k, int n, int nr) {}
+
+    @Override
+    public Object packB(MemorySegment b, long off, int ld, int k, int n, boolean transposed) {
+        if (k < 0 || n < 0) throw new IllegalArgumentException("negative B shape " + k + "x" + n);
+        int panels = (n + nr - 1) / nr;
+        float[] dst = new float[Math.multiplyExact(Math.multiplyExact(panels, nr), Math.max(k, 0))];
+        for (int j = 0; j < n; j++) {
+            int base = (j / nr) * k * nr + j % nr;
+            for (int p = 0; p < k; p++) {
+                long src = transposed ? off + (long) j * ld + p : off + (long) p * ld + j;
+                dst[base + p * nr] = b.getAtIndex(F32, src);
+            }
+        }
+        return new PanelB(dst, k, n, nr);
+    }
+
+    /**
+     * Same blocking as {@link #gemm} (KC steps of A packed per MC rows) over the B panels that cover
+     * [j0, j1); each output is the same per-block FMA chains whatever the range, so splits keep the bits.
+     * Bias and activation are applied when the last K block is stored.
+     */
+    @Override
+    public void gemmPackedB(int m, int j0, int j1, MemorySegment a, long aOff, int lda, Object packedB,
+                            MemorySegment bias, long biasOff, F32Epilogue epi, MemorySegment c, long cOff, int ldc) {
+        if (!(packedB instanceof PanelB pb) || pb.nr() != nr) {
+            throw new IllegalArgumentException("B was not packed by " + id);
+        }
+        int k = pb.k();
+        if (m < 0 || j0 < 0 || j1 > pb.n() || j0 > j1) {
+            throw new IllegalArgumentException("m=" + m + ", columns [" + j0 + ", " + j1 + ") outside B of " + pb.n() + " columns");
+        }
+        if (m == 0 || j0 == j1) return;
+        Buffers buf = buffers.get();
+        float[] acc = buf.tile;
+        int jpFirst = j0 / nr, jpEnd = (j1 + nr - 1) / nr;
+        if (k == 0) {
+            java.util.Arrays.fill(acc, 0f);
+            for (int i = 0; i < m; i += MR) {
+                for (int jp = jpFirst; jp < jpEnd; jp++) store(acc, Math.min(MR, m - i), jp, j0, j1, c, cOff + (long) i * ldc, ldc, false, true, bias, biasOff, epi);
+            }
+            return;
+        }
+        for (int pc = 0; pc < k; pc += KC) {
+            int kc = Math.min(KC, k - pc);
+            boolean add = pc > 0, last = pc + kc == k;
+            for (int ic = 0; ic < m; ic += MC) {
+                int mcb = Math.min(MC, m - ic);
+                packA(mcb, kc, a, aOff + (long) ic * lda + pc, lda, buf.a);
+                for (int jp = jpFirst; jp < jpEnd; jp++) {
+                    int bi = (jp * k + pc) * nr;
+                    for (int ip = 0; ip * MR < mcb; ip++) {
+                        kernel(kc, buf.a, ip * MR * kc, pb.data(), bi, acc);
+                        store(acc, Math.min(MR, mcb - ip * MR), jp, j0, j1, c, cOff + (long) (ic + ip * MR) * ldc, ldc,
+                                add, last, bias, biasOff, epi);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Stores rows [0, mv) of a register tile for panel jp, columns clipped to [j0, j1); the epilogue on the last K block. */
+    private void store(float[] acc, int mv, int jp, int j0, int j1, MemorySegment c, long cRow, int ldc, boolean add,
+                       boolean last, MemorySegment bias, long biasOff, F32Epilogue epi) {
+        int from = Math.max(j0, jp * nr), to = Math.min(j1, jp * nr + nr);
+        for (int i = 0; i < mv; i++) {
+            long row = cRow + (long) i * ldc;
+            for (int j = from; j < to; j++) {
+                float v = acc[i * nr + j - jp * nr];
+                if (add) v = c.getAtIndex(F32, row + j) + v;
+                if (last) {
+                    if (bias != null) v += bias.getAtIndex(F32, biasOff + j);
+                    v = epi.apply(v);
+                }
+                c.setAtIndex(F32, row + j, v);
+            }
+        }
+    }
+
+    private void kernel(int kc, float[] ap, int ai, float[] bp, int bi, float[] acc) {
+        switch (bits) {
+            case 128 -> F32GemmTiles128.kernel(kc, ap, ai, bp, bi, acc);
+            case 256 -> F32GemmTiles256.kernel(kc, ap, ai, bp, bi, acc);
+            default -> F32GemmTiles512.kernel(kc, ap, ai, bp, bi, acc);
+        }
+    }
+
     /** Packs mcb rows × kc columns of A into panels of MR rows: panel ip holds column p at [(ip*kc + p)*MR]. */
     private static void packA(int mcb, int kc, MemorySegment a, long aOff, int lda, float[] dst) {
         for (int ip = 0; ip * MR < mcb; ip++) {
