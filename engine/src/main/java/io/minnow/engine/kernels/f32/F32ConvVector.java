@@ -110,6 +110,11 @@ public final class F32ConvVector implements F32Conv {
                     int co = ip * MR + r;
                     float bv = bias == null ? 0f : bias.getAtIndex(F32, biasOff + co);
                     long at = (long) co * plane + j0;
+                    if (nv == nr) {
+                        long resByte = residual == null ? 0 : (residualOff + at) * Float.BYTES;
+                        epilogueRow(acc, r * nr, bias != null, bv, residual, resByte, epi, y, (yOff + at) * Float.BYTES);
+                        continue;
+                    }
                     for (int j = 0; j < nv; j++) {
                         float v = acc[r * nr + j];
                         if (bias != null) v += bv;
@@ -124,7 +129,7 @@ public final class F32ConvVector implements F32Conv {
     /**
      * Fills the panel b[p*NR + j] with im2col(X) rows p = (c, ky, kx) for output columns j0 + j (zeros for
      * padding and for j ≥ nv). When the NR columns lie in one output row at stride 1, each tap row that is
-     * wholly inside the image is one contiguous copy.
+     * wholly inside the image is one contiguous copy; a pointwise conv copies whole column runs.
      */
     private void gather(ConvShape s, MemorySegment x, long xOff, int j0, int nv, Buffers buf) {
         int outW = s.outW(), inW = s.inW(), inH = s.inH();
@@ -139,8 +144,17 @@ public final class F32ConvVector implements F32Conv {
                 cb[j] = OUTSIDE;
             }
         }
-        boolean oneRow = nv == nr && s.strideW() == 1 && j0 / outW == (j0 + nr - 1) / outW;
         float[] b = buf.b;
+        if (s.kh() == 1 && s.kw() == 1 && s.strideH() == 1 && s.strideW() == 1 && s.padTop() == 0 && s.padLeft() == 0
+                && s.outW() == inW && s.outH() == inH) {
+            // Pointwise conv: im2col(X) is X itself, so each channel's columns are one contiguous run.
+            for (int c = 0, d = 0; c < s.cin(); c++, d += nr) {
+                MemorySegment.copy(x, F32, (xOff + (long) c * s.inPlane() + j0) * Float.BYTES, b, d, nv);
+                if (nv < nr) java.util.Arrays.fill(b, d + nv, d + nr, 0f);
+            }
+            return;
+        }
+        boolean oneRow = nv == nr && s.strideW() == 1 && j0 / outW == (j0 + nr - 1) / outW;
         int d = 0;
         for (int c = 0; c < s.cin(); c++) {
             long chan = xOff + (long) c * s.inPlane();
@@ -166,6 +180,15 @@ public final class F32ConvVector implements F32Conv {
                     }
                 }
             }
+        }
+    }
+
+    private void epilogueRow(float[] acc, int ai, boolean hasBias, float bias, MemorySegment res, long resByte,
+                             F32Epilogue epi, MemorySegment y, long yByte) {
+        switch (bits) {
+            case 128 -> F32GemmTiles128.epilogueRow(acc, ai, hasBias, bias, res, resByte, epi, y, yByte);
+            case 256 -> F32GemmTiles256.epilogueRow(acc, ai, hasBias, bias, res, resByte, epi, y, yByte);
+            default -> F32GemmTiles512.epilogueRow(acc, ai, hasBias, bias, res, resByte, epi, y, yByte);
         }
     }
 

@@ -75,6 +75,25 @@ final class F32GemmTiles256 {
         }
     }
 
+    /**
+     * One full row of a register tile to Y with the conv epilogue, as {@link F32Epilogue#apply} computes it:
+     * y[0..NR) = act(acc[ai..ai+NR) (+ bias) (+ residual)). Byte offsets; {@code res} may be null.
+     */
+    static void epilogueRow(float[] acc, int ai, boolean hasBias, float bias, MemorySegment res, long resByte,
+                            F32Epilogue epi, MemorySegment y, long yByte) {
+        for (int h = 0; h < 2; h++) {
+            FloatVector v = FloatVector.fromArray(S, acc, ai + h * L);
+            if (hasBias) v = v.add(bias);
+            if (res != null) v = v.add(FloatVector.fromMemorySegment(S, res, resByte + h * 4L * L, NATIVE));
+            switch (epi.code()) {
+                case F32Epilogue.ACT_CLAMP -> v = v.max(epi.lo()).min(epi.hi());
+                case F32Epilogue.ACT_HARDSWISH -> v = v.mul(v.div(6f).add(0.5f).min(1f).max(0f));
+                default -> { }
+            }
+            v.intoMemorySegment(y, yByte + h * 4L * L, NATIVE);
+        }
+    }
+
     private static void put(MemorySegment c, long byteOff, FloatVector v, boolean add) {
         if (add) v = v.add(FloatVector.fromMemorySegment(S, c, byteOff, NATIVE));
         v.intoMemorySegment(c, byteOff, NATIVE);
