@@ -37,6 +37,8 @@ public final class KernelRegistry {
     public static List<KernelInfo<io.minnow.engine.kernels.f32.F32Conv>> f32Conv(BackendConfig cfg) {
         List<KernelInfo<io.minnow.engine.kernels.f32.F32Conv>> list = new ArrayList<>();
         // f32-conv entries (one line each)
+        list.add(new KernelInfo<>("f32-conv-scalar", "f32-conv", "nothing", 0, () -> true, io.minnow.engine.kernels.f32.F32ConvReference::new));
+        list.add(new KernelInfo<>(io.minnow.engine.kernels.f32.F32ConvVector.idFor(cfg.vectorWidthCap()), "f32-conv", "jdk.incubator.vector", 10, () -> io.minnow.engine.kernels.f32.F32GemmVector.available(cfg), () -> io.minnow.engine.kernels.f32.F32ConvVector.forCap(cfg.vectorWidthCap())));
         list.add(nativeF32Conv(cfg, NativeLibrary.F32_CONV_AVX2, "native + AVX2/FMA", 21));
         list.add(nativeF32Conv(cfg, NativeLibrary.F32_CONV_C, "native", 20));
         return list;

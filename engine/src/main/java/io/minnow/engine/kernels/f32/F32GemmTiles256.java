@@ -19,12 +19,15 @@ final class F32GemmTiles256 {
 
     private F32GemmTiles256() {}
 
-    /** One MR×NR tile over kc packed steps; stores (or adds to) C, clipped to mv rows × nv columns. */
-    static void tile(int kc, float[] ap, int ai, float[] bp, int bi, MemorySegment c, long cOff, int ldc,
-                     int mv, int nv, boolean add, float[] edge) {
+    /**
+     * The register tile: acc[MR×NR] (row-major) = A panel · B panel over kc packed steps, each element a
+     * fused-multiply-add chain from zero in k order. Kept in its own small method, results going out through
+     * an array, so the caller's live values do not compete for registers.
+     */
+    static void kernel(int kc, float[] ap, int ai, float[] bp, int bi, float[] acc) {
         FloatVector z = FloatVector.zero(S);
         FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z;
-        FloatVector c30 = z, c31 = z, c40 = z, c41 = z, c50 = z, c51 = z;
+        FloatVector c30 = z, c31 = z;
         for (int p = 0; p < kc; p++, ai += MR, bi += NR) {
             FloatVector b0 = FloatVector.fromArray(S, bp, bi);
             FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
@@ -40,52 +43,54 @@ final class F32GemmTiles256 {
             a = FloatVector.broadcast(S, ap[ai + 3]);
             c30 = a.fma(b0, c30);
             c31 = a.fma(b1, c31);
-            a = FloatVector.broadcast(S, ap[ai + 4]);
-            c40 = a.fma(b0, c40);
-            c41 = a.fma(b1, c41);
-            a = FloatVector.broadcast(S, ap[ai + 5]);
-            c50 = a.fma(b0, c50);
-            c51 = a.fma(b1, c51);
         }
-        if (mv == MR && nv == NR) {
+        c00.intoArray(acc, 0);
+        c01.intoArray(acc, L);
+        c10.intoArray(acc, NR);
+        c11.intoArray(acc, NR + L);
+        c20.intoArray(acc, 2 * NR);
+        c21.intoArray(acc, 2 * NR + L);
+        c30.intoArray(acc, 3 * NR);
+        c31.intoArray(acc, 3 * NR + L);
+    }
+
+    /** One MR×NR tile over kc packed steps; stores (or adds to) C, clipped to mv rows × nv columns. */
+    static void tile(int kc, float[] ap, int ai, float[] bp, int bi, MemorySegment c, long cOff, int ldc,
+                     int mv, int nv, boolean add, float[] edge) {
+        kernel(kc, ap, ai, bp, bi, edge);
+        if (nv == NR) {
             long r = cOff * 4, ld = (long) ldc * 4, h = (long) L * 4;
-            put(c, r, c00, add);
-            put(c, r + h, c01, add);
-            r += ld;
-            put(c, r, c10, add);
-            put(c, r + h, c11, add);
-            r += ld;
-            put(c, r, c20, add);
-            put(c, r + h, c21, add);
-            r += ld;
-            put(c, r, c30, add);
-            put(c, r + h, c31, add);
-            r += ld;
-            put(c, r, c40, add);
-            put(c, r + h, c41, add);
-            r += ld;
-            put(c, r, c50, add);
-            put(c, r + h, c51, add);
+            for (int i = 0; i < mv; i++, r += ld) {
+                put(c, r, FloatVector.fromArray(S, edge, i * NR), add);
+                put(c, r + h, FloatVector.fromArray(S, edge, i * NR + L), add);
+            }
             return;
         }
-        c00.intoArray(edge, 0);
-        c01.intoArray(edge, L);
-        c10.intoArray(edge, NR);
-        c11.intoArray(edge, NR + L);
-        c20.intoArray(edge, 2 * NR);
-        c21.intoArray(edge, 2 * NR + L);
-        c30.intoArray(edge, 3 * NR);
-        c31.intoArray(edge, 3 * NR + L);
-        c40.intoArray(edge, 4 * NR);
-        c41.intoArray(edge, 4 * NR + L);
-        c50.intoArray(edge, 5 * NR);
-        c51.intoArray(edge, 5 * NR + L);
         for (int i = 0; i < mv; i++) {
             long row = cOff + (long) i * ldc;
             for (int j = 0; j < nv; j++) {
                 float v = edge[i * NR + j];
                 c.setAtIndex(F32, row + j, add ? c.getAtIndex(F32, row + j) + v : v);
             }
+        }
+    }
+
+    /**
+     * One full row of a register tile to Y with the conv epilogue, as {@link F32Epilogue#apply} computes it:
+     * y[0..NR) = act(acc[ai..ai+NR) (+ bias) (+ residual)). Byte offsets; {@code res} may be null.
+     */
+    static void epilogueRow(float[] acc, int ai, boolean hasBias, float bias, MemorySegment res, long resByte,
+                            F32Epilogue epi, MemorySegment y, long yByte) {
+        for (int h = 0; h < 2; h++) {
+            FloatVector v = FloatVector.fromArray(S, acc, ai + h * L);
+            if (hasBias) v = v.add(bias);
+            if (res != null) v = v.add(FloatVector.fromMemorySegment(S, res, resByte + h * 4L * L, NATIVE));
+            switch (epi.code()) {
+                case F32Epilogue.ACT_CLAMP -> v = v.max(epi.lo()).min(epi.hi());
+                case F32Epilogue.ACT_HARDSWISH -> v = v.mul(v.div(6f).add(0.5f).min(1f).max(0f));
+                default -> { }
+            }
+            v.intoMemorySegment(y, yByte + h * 4L * L, NATIVE);
         }
     }
 

@@ -10,8 +10,8 @@ import static io.minnow.engine.api.Tensor.F32;
  * Family f32-gemm on the Panama Vector API: {@code f32-gemm-panama128|256|512}.
  *
  * <p>GotoBLAS-style blocking: B is packed per (NC columns × KC rows) block into panels of {@code NR = 2}
- * vectors, A per (MC rows × KC) block into panels of {@code MR = 6} rows, and a 6×2-vector register tile
- * (12 accumulators, FMA) runs over each pair of panels. Partial panels are zero-padded when packed, so the
+ * vectors, A per (MC rows × KC) block into panels of {@code MR = 4} rows, and a 4×2-vector register tile
+ * (8 accumulators, FMA) runs over each pair of panels. Partial panels are zero-padded when packed, so the
  * micro-kernel always computes a full tile; edge tiles go through a small buffer. A product with at most
  * {@link #SMALL_M} rows (GEMV-like) skips packing and reads B in place, block by block.
  *
@@ -25,12 +25,17 @@ import static io.minnow.engine.api.Tensor.F32;
  * three files differ only in that constant and must be edited together.
  */
 public final class F32GemmVector implements F32Gemm {
-    /** Rows of the register tile. */
-    static final int MR = 6;
+    /**
+     * Rows of the register tile. 4 rows × 2 vectors = 8 accumulators: C2 schedules every broadcast of A at the
+     * top of the loop body, so the tile needs accumulators + 2 B vectors + MR broadcasts registers; with 6 or
+     * 5 rows that is more than the 16 ymm registers and C2 spilled an accumulator to the stack every step
+     * (seen in the generated code), at under half the speed.
+     */
+    static final int MR = 4;
     /** K block: one packed A panel (MR×KC) plus one B panel (KC×NR) stays in L1. */
     static final int KC = 256;
     /** Rows of A packed at once (a multiple of MR): MC×KC floats stay in L2. */
-    static final int MC = 72;
+    static final int MC = 80;
     /** About this many columns of B are packed at once (KC×NC floats in L2), rounded to whole panels. */
     static final int NC = 1024;
     /** Products with at most this many rows are computed without packing. */
@@ -162,6 +167,94 @@ public final class F32GemmVector implements F32Gemm {
             case 128 -> F32GemmTiles128.packB(kc, ncb, b, bOff, ldb, dst);
             case 256 -> F32GemmTiles256.packB(kc, ncb, b, bOff, ldb, dst);
             default -> F32GemmTiles512.packB(kc, ncb, b, bOff, ldb, dst);
+        }
+    }
+
+    /** B packed once for {@link #gemmPackedB}: panel jp (NR columns, zero-padded) holds row p at [(jp*k + p)*NR]. */
+    record PanelB(float[] data, int k, int n, int nr) {}
+
+    @Override
+    public Object packB(MemorySegment b, long off, int ld, int k, int n, boolean transposed) {
+        if (k < 0 || n < 0) throw new IllegalArgumentException("negative B shape " + k + "x" + n);
+        int panels = (n + nr - 1) / nr;
+        float[] dst = new float[Math.multiplyExact(Math.multiplyExact(panels, nr), Math.max(k, 0))];
+        for (int j = 0; j < n; j++) {
+            int base = (j / nr) * k * nr + j % nr;
+            for (int p = 0; p < k; p++) {
+                long src = transposed ? off + (long) j * ld + p : off + (long) p * ld + j;
+                dst[base + p * nr] = b.getAtIndex(F32, src);
+            }
+        }
+        return new PanelB(dst, k, n, nr);
+    }
+
+    /**
+     * Same blocking as {@link #gemm} (KC steps of A packed per MC rows) over the B panels that cover
+     * [j0, j1); each output is the same per-block FMA chains whatever the range, so splits keep the bits.
+     * Bias and activation are applied when the last K block is stored.
+     */
+    @Override
+    public void gemmPackedB(int m, int j0, int j1, MemorySegment a, long aOff, int lda, Object packedB,
+                            MemorySegment bias, long biasOff, F32Epilogue epi, MemorySegment c, long cOff, int ldc) {
+        if (!(packedB instanceof PanelB pb) || pb.nr() != nr) {
+            throw new IllegalArgumentException("B was not packed by " + id);
+        }
+        int k = pb.k();
+        if (m < 0 || j0 < 0 || j1 > pb.n() || j0 > j1) {
+            throw new IllegalArgumentException("m=" + m + ", columns [" + j0 + ", " + j1 + ") outside B of " + pb.n() + " columns");
+        }
+        if (m == 0 || j0 == j1) return;
+        Buffers buf = buffers.get();
+        float[] acc = buf.tile;
+        int jpFirst = j0 / nr, jpEnd = (j1 + nr - 1) / nr;
+        if (k == 0) {
+            java.util.Arrays.fill(acc, 0f);
+            for (int i = 0; i < m; i += MR) {
+                for (int jp = jpFirst; jp < jpEnd; jp++) store(acc, Math.min(MR, m - i), jp, j0, j1, c, cOff + (long) i * ldc, ldc, false, true, bias, biasOff, epi);
+            }
+            return;
+        }
+        for (int pc = 0; pc < k; pc += KC) {
+            int kc = Math.min(KC, k - pc);
+            boolean add = pc > 0, last = pc + kc == k;
+            for (int ic = 0; ic < m; ic += MC) {
+                int mcb = Math.min(MC, m - ic);
+                packA(mcb, kc, a, aOff + (long) ic * lda + pc, lda, buf.a);
+                for (int jp = jpFirst; jp < jpEnd; jp++) {
+                    int bi = (jp * k + pc) * nr;
+                    for (int ip = 0; ip * MR < mcb; ip++) {
+                        kernel(kc, buf.a, ip * MR * kc, pb.data(), bi, acc);
+                        store(acc, Math.min(MR, mcb - ip * MR), jp, j0, j1, c, cOff + (long) (ic + ip * MR) * ldc, ldc,
+                                add, last, bias, biasOff, epi);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Stores rows [0, mv) of a register tile for panel jp, columns clipped to [j0, j1); the epilogue on the last K block. */
+    private void store(float[] acc, int mv, int jp, int j0, int j1, MemorySegment c, long cRow, int ldc, boolean add,
+                       boolean last, MemorySegment bias, long biasOff, F32Epilogue epi) {
+        int from = Math.max(j0, jp * nr), to = Math.min(j1, jp * nr + nr);
+        for (int i = 0; i < mv; i++) {
+            long row = cRow + (long) i * ldc;
+            for (int j = from; j < to; j++) {
+                float v = acc[i * nr + j - jp * nr];
+                if (add) v = c.getAtIndex(F32, row + j) + v;
+                if (last) {
+                    if (bias != null) v += bias.getAtIndex(F32, biasOff + j);
+                    v = epi.apply(v);
+                }
+                c.setAtIndex(F32, row + j, v);
+            }
+        }
+    }
+
+    private void kernel(int kc, float[] ap, int ai, float[] bp, int bi, float[] acc) {
+        switch (bits) {
+            case 128 -> F32GemmTiles128.kernel(kc, ap, ai, bp, bi, acc);
+            case 256 -> F32GemmTiles256.kernel(kc, ap, ai, bp, bi, acc);
+            default -> F32GemmTiles512.kernel(kc, ap, ai, bp, bi, acc);
         }
     }
 

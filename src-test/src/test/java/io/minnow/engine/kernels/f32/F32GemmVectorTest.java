@@ -134,6 +134,48 @@ class F32GemmVectorTest {
         assertEquals(-1, whole.c.mismatch(cols.c), "column split changed bits");
     }
 
+    /** The packed-B path (fused bias + activation) against the reference's default, and its column splits. */
+    @ParameterizedTest
+    @ValueSource(ints = {128, 256, 512})
+    void packedBMatchesReferenceAndSplitsKeepBits(int bits) {
+        F32Gemm ref = new F32GemmReference();
+        F32Gemm vec = new F32GemmVector(bits);
+        Random rnd = new Random(100 + bits);
+        F32Epilogue[] epis = {F32Epilogue.NONE, new F32Epilogue(F32Epilogue.ACT_CLAMP, 0f, Float.POSITIVE_INFINITY),
+                new F32Epilogue(F32Epilogue.ACT_CLAMP, -0.5f, 0.5f), new F32Epilogue(F32Epilogue.ACT_HARDSWISH, 0f, 0f)};
+        int[][] shapes = {{1, 1, 1}, {1, 37, 20}, {3, 16, 5}, {4, 17, 300}, {5, 33, 257}, {13, 40, 0}, {9, 70, 513},
+                {90, 33, 64}, {2, 1000, 7}};
+        int variant = 0;
+        for (int[] sh : shapes) {
+            for (boolean transposed : new boolean[]{false, true}) {
+                variant++;
+                int m = sh[0], n = sh[1], k = sh[2];
+                int ldb = (transposed ? k : n) + (variant & 3), lda = k + 1, ldc = n + 2;
+                MemorySegment a = fill(rnd, (long) m * lda + 1), b = fill(rnd, 2 + (long) (transposed ? n : k) * ldb);
+                MemorySegment bias = (variant & 1) == 0 ? fill(rnd, n + 3) : null;
+                F32Epilogue epi = epis[variant % epis.length];
+                MemorySegment want = fill(rnd, 1 + (long) m * ldc), got = Arena.ofAuto().allocate(want.byteSize(), 64);
+                got.copyFrom(want);
+                MemorySegment split = Arena.ofAuto().allocate(want.byteSize(), 64);
+                split.copyFrom(want);
+                ref.gemmPackedB(m, 0, n, a, 1, lda, ref.packB(b, 2, ldb, k, n, transposed), bias, 3, epi, want, 1, ldc);
+                Object packed = vec.packB(b, 2, ldb, k, n, transposed);
+                vec.gemmPackedB(m, 0, n, a, 1, lda, packed, bias, 3, epi, got, 1, ldc);
+                int[] cuts = {0, n / 3, n / 3, n - n / 5, n};
+                for (int i = 0; i + 1 < cuts.length; i++) {
+                    vec.gemmPackedB(m, cuts[i], cuts[i + 1], a, 1, lda, packed, bias, 3, epi, split, 1, ldc);
+                }
+                String what = vec.id() + " packed " + m + "x" + n + "x" + k + " transposed=" + transposed + " epi=" + epi;
+                for (long i = 0; i < want.byteSize() / 4; i++) {
+                    float r = want.getAtIndex(F32, i), g = got.getAtIndex(F32, i);
+                    double tol = 1e-5 * Math.max(1, k) * Math.max(1.0, Math.abs(r));
+                    if (!(Math.abs(r - g) <= tol)) fail(what + ": at " + i + " got " + g + ", reference " + r);
+                }
+                assertEquals(-1, got.mismatch(split), what + ": column split changed bits");
+            }
+        }
+    }
+
     @Test
     void registryOffersVectorKernelOnlyWhenAllowed() {
         KernelInfo<F32Gemm> scalar = KernelRegistry.best(KernelRegistry.f32Gemm(BackendConfig.javaOnly(0)));
