@@ -128,7 +128,8 @@ final class Conv implements Op {
     /** The kernel-side shape of one image and group, or null for a 3-D conv (generic path). */
     static ConvShape kernelShape(Plan p) {
         Window w = p.win;
-        if (w.in[0] != 1 || w.kernel[0] != 1 || w.out[0] != 1) return null;
+        // a 3-D conv is 2-D only when its depth is one tap at input depth 0 (a front pad would make it padding)
+        if (w.in[0] != 1 || w.kernel[0] != 1 || w.out[0] != 1 || w.padBegin[0] != 0) return null;
         return new ConvShape(p.cg, (int) w.in[1], (int) w.in[2], p.mg, (int) w.out[1], (int) w.out[2],
                 (int) w.kernel[1], (int) w.kernel[2], (int) w.stride[1], (int) w.stride[2], (int) w.padBegin[1],
                 (int) w.padBegin[2], (int) w.dilation[1], (int) w.dilation[2]);
