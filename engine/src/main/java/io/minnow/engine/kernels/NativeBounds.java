@@ -42,4 +42,11 @@ public final class NativeBounds {
     public static long matrix(String name, MemorySegment s, long off, int rows, int cols, int ld) {
         return floats(name, s, off, (long) (rows - 1) * ld + cols);
     }
+
+    /** Why a native variant cannot run here: the CPU's features, or why the library did not load. */
+    public static String whyNot() {
+        return io.minnow.kernels.nat.NativeLibrary.available()
+                ? "CPU features are " + io.minnow.kernels.nat.NativeLibrary.describeFeatures(io.minnow.kernels.nat.NativeLibrary.cpuFeatures())
+                : io.minnow.kernels.nat.NativeLibrary.unavailableReason();
+    }
 }

@@ -37,8 +37,7 @@ public final class F32ConvNative implements F32Conv {
     public static F32ConvNative forVariant(int variant) {
         if (!supports(variant)) {
             throw new UnsupportedOperationException("f32-conv native variant " + variant + " cannot run here: "
-                    + (NativeLibrary.available() ? "CPU features are "
-                    + NativeLibrary.describeFeatures(NativeLibrary.cpuFeatures()) : NativeLibrary.unavailableReason()));
+                    + NativeBounds.whyNot());
         }
         return new F32ConvNative(variant);
     }

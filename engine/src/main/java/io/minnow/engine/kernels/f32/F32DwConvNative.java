@@ -31,9 +31,7 @@ public final class F32DwConvNative implements F32DwConv {
     public static F32DwConvNative forVariant(int variant) {
         if (!supports(variant)) {
             throw new UnsupportedOperationException("f32-dwconv native variant " + variant + " (" + idOf(variant)
-                    + ") cannot run here: " + (NativeLibrary.available()
-                    ? "CPU features are " + NativeLibrary.describeFeatures(NativeLibrary.cpuFeatures())
-                    : NativeLibrary.unavailableReason()));
+                    + ") cannot run here: " + NativeBounds.whyNot());
         }
         return new F32DwConvNative(variant);
     }

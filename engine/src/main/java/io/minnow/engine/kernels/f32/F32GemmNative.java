@@ -36,9 +36,7 @@ public final class F32GemmNative implements F32Gemm {
     public static F32GemmNative forVariant(int variant) {
         if (!supports(variant)) {
             throw new UnsupportedOperationException("f32-gemm native variant " + variant + " ("
-                    + idOf(variant) + ") cannot run here: " + (NativeLibrary.available()
-                    ? "CPU features are " + NativeLibrary.describeFeatures(NativeLibrary.cpuFeatures())
-                    : NativeLibrary.unavailableReason()));
+                    + idOf(variant) + ") cannot run here: " + NativeBounds.whyNot());
         }
         return new F32GemmNative(variant);
     }
