@@ -38,9 +38,18 @@ public final class Dataset {
 
     /**
      * Opens a dataset by spec: {@code fashion-mnist} (the system-wide test set if the Debian package is
-     * installed, else the sample bundled under {@code root/data}) or {@code idx:IMAGES,LABELS}.
+     * installed, else the sample bundled under {@code root/data}), {@code fashion-mnist-train} (the system-wide
+     * training set: what calibration should see, so that the test set stays unseen) or {@code idx:IMAGES,LABELS}.
      */
     public static Dataset open(String spec, Path root) throws IOException {
+        if (spec.equals("fashion-mnist-train")) {
+            Path images = SYSTEM_FASHION_MNIST.resolve("train-images-idx3-ubyte.gz");
+            Path labels = SYSTEM_FASHION_MNIST.resolve("train-labels-idx1-ubyte.gz");
+            if (!Files.isRegularFile(images) || !Files.isRegularFile(labels)) {
+                throw new MinnowException("dataset fashion-mnist-train: " + SYSTEM_FASHION_MNIST + " has no training split (apt-get install dataset-fashion-mnist)");
+            }
+            return fromIdx("fashion-mnist-train", images, labels);
+        }
         if (spec.equals("fashion-mnist")) {
             Path sysImages = SYSTEM_FASHION_MNIST.resolve("t10k-images-idx3-ubyte.gz");
             Path sysLabels = SYSTEM_FASHION_MNIST.resolve("t10k-labels-idx1-ubyte.gz");

@@ -26,6 +26,12 @@ public final class Graph {
     public final List<ValueInfo> inputs;
     public final List<ValueInfo> outputs;
     public final Map<String, Tensor> constants;
+    /**
+     * Initializers stored in a compressed encoding (q8, q4), kept as they are: the quantization pass hands them to
+     * the ops that execute them directly; any left over is decoded to float32 with a warning
+     * ({@code plan.QuantFusion}). Never both here and in {@link #constants}.
+     */
+    public final Map<String, TensorData> encoded = new LinkedHashMap<>();
     /** Per-node prepared state ({@code Op.prepare}: packed weights), made once and shared by every plan. */
     private final Map<Node, Object> prepared = new java.util.concurrent.ConcurrentHashMap<>();
     private static final Object NOTHING = new Object();
@@ -44,12 +50,19 @@ public final class Graph {
     public static Graph from(ModelDef model) {
         GraphDef g = model.graph();
         Map<String, Tensor> constants = new LinkedHashMap<>();
-        for (TensorData t : g.initializers()) constants.put(t.name(), Tensor.fromData(t));
+        Map<String, TensorData> encoded = new LinkedHashMap<>();
+        for (TensorData t : g.initializers()) {
+            if (t.encoding().quantized()) encoded.put(t.name(), t);
+            else constants.put(t.name(), Tensor.fromData(t));
+        }
         List<ValueInfo> inputs = new ArrayList<>();
-        for (ValueInfo vi : g.inputs()) if (!constants.containsKey(vi.name())) inputs.add(vi);
+        for (ValueInfo vi : g.inputs()) {
+            if (!constants.containsKey(vi.name()) && !encoded.containsKey(vi.name())) inputs.add(vi);
+        }
         List<Node> nodes = new ArrayList<>(g.nodes().size());
         for (var nd : g.nodes()) nodes.add(Node.of(nd));
         Graph graph = new Graph(g.name(), model.opset(), nodes, inputs, g.outputs(), constants);
+        graph.encoded.putAll(encoded);
         graph.checkTopologicalOrder();
         return graph;
     }
@@ -57,6 +70,7 @@ public final class Graph {
     /** Throws when a node reads a value that no earlier node, input or constant defines. */
     public void checkTopologicalOrder() {
         Set<String> defined = new HashSet<>(constants.keySet());
+        defined.addAll(encoded.keySet());
         for (ValueInfo vi : inputs) defined.add(vi.name());
         for (Node n : nodes) {
             for (String in : n.inputs) {

@@ -21,7 +21,13 @@ public final class OpRegistry {
         NnOps.register(m);
         QuantOps.register(m);
         OPS = Collections.unmodifiableMap(m);
+        Map<String, Op> own = new TreeMap<>();
+        io.minnow.engine.ops.quant.QOps.register(own);
+        MINNOW_OPS = Collections.unmodifiableMap(own);
     }
+
+    /** Minnow's internal ops (domain io.minnow), made by planner passes; never read from a file. */
+    private static final Map<String, Op> MINNOW_OPS;
 
     private OpRegistry() {}
 
@@ -32,7 +38,8 @@ public final class OpRegistry {
 
     /** The op for a node, or a clear error naming the op and the node. */
     public static Op lookup(String domain, String opType, String nodeName) {
-        Op op = isDefaultDomain(domain) ? OPS.get(opType) : null;
+        Op op = isDefaultDomain(domain) ? OPS.get(opType)
+                : io.minnow.engine.ops.quant.QOps.DOMAIN.equals(domain) ? MINNOW_OPS.get(opType) : null;
         if (op == null) {
             String d = isDefaultDomain(domain) ? "" : domain + ".";
             throw new MinnowException("unsupported op " + d + opType + " (node '" + nodeName + "')");

@@ -116,8 +116,7 @@ public final class Fusion {
             if (prod == null || !isDefault(prod) || prod.outputs.size() != 1 || !singleUse(g, act.inputs.get(0))) continue;
             boolean fusable = switch (prod.opType) {
                 case "Conv" -> true;
-                case "Gemm" -> floatConst(g, prod.inputs.get(1)) != null;
-                case "MatMul" -> floatConst(g, prod.inputs.get(1)) != null;
+                case "Gemm", "MatMul" -> floatConst(g, prod.inputs.get(1)) != null || g.encoded.containsKey(prod.inputs.get(1));
                 default -> false;
             };
             if (!fusable || prod.attributes.containsKey(FusedActivation.ATTR)) continue;

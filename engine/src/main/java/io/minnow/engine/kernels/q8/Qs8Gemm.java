@@ -21,6 +21,19 @@ public interface Qs8Gemm {
               MemorySegment w, long wOff, int ldw,
               Qs8Epilogue epi, MemorySegment c, long cOff, int ldc);
 
+    /** Packs W [n x k] for {@link #gemmPacked} (stub: a plain copy). */
+    default Qs8PackedW pack(int n, int k, MemorySegment w, long wOff, int ldw) {
+        MemorySegment d = java.lang.foreign.Arena.ofAuto().allocate(Math.max(1L, (long) n * k), 64);
+        for (int j = 0; j < n; j++) MemorySegment.copy(w, wOff + (long) j * ldw, d, (long) j * k, k);
+        return new Qs8PackedW(id(), n, k, d);
+    }
+
+    /** {@link #gemm} on weights packed by {@link #pack}. */
+    default void gemmPacked(int m, Qs8PackedW w, MemorySegment a, long aOff, int lda, boolean aUnsigned, int aZero,
+                            Qs8Epilogue epi, MemorySegment c, long cOff, int ldc) {
+        gemm(m, w.n(), w.k(), a, aOff, lda, aUnsigned, aZero, w.data(), 0, Math.max(1, w.k()), epi, c, cOff, ldc);
+    }
+
     /**
      * Every argument against every segment bound, with what and where on failure (IllegalArgumentException).
      * Variants call it first; a native variant must before it touches memory.

@@ -212,7 +212,7 @@ final class Conv implements Op {
         MemorySegment xs = x.data(), ys = y.data();
         MemorySegment bs = b == null ? null : b.data(), rs = r == null ? null : r.data();
         ctx.parallel().forRange(units * chunks, 1, (t0, t1) -> {
-            MemorySegment scratch = scratchBytes > 0 ? Scratch.get(scratchBytes) : null;
+            MemorySegment scratch = scratchBytes > 0 ? io.minnow.engine.exec.ThreadScratch.get(scratchBytes) : null;
             for (int t = t0; t < t1; t++) {
                 int unit = t / chunks, chunk = t % chunks;
                 int n = unit / p.group, g = unit % p.group;
@@ -287,20 +287,6 @@ final class Conv implements Op {
                 ys.setAtIndex(F32, i, act.apply(ys.getAtIndex(F32, i) + rs.getAtIndex(F32, i)));
             }
         });
-    }
-
-    /** Per-thread scratch for Java conv kernels (native ones use their own). */
-    private static final class Scratch {
-        private static final ThreadLocal<MemorySegment> HELD = new ThreadLocal<>();
-
-        static MemorySegment get(long bytes) {
-            MemorySegment s = HELD.get();
-            if (s == null || s.byteSize() < bytes) {
-                s = java.lang.foreign.Arena.ofAuto().allocate(Math.max(bytes, 4096), 64);
-                HELD.set(s);
-            }
-            return s;
-        }
     }
 
     /** Output channels [g·mg, (g+1)·mg) of image n. */

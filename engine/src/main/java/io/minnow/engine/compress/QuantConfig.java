@@ -1,0 +1,30 @@
+package io.minnow.engine.compress;
+
+import java.util.Set;
+
+/**
+ * What {@code minnow compress --quant} does.
+ *
+ * @param int4       false: int8 weights (per output channel) with int8 activations; true: int4 weights (per group of
+ *                   {@code groupSize} along K) with float32 activations for Gemm and 1x1-conv weights, int8 for the
+ *                   other convs (a 3x3 conv's weights are few and its int8 kernel is the fast one)
+ * @param groupSize  int4 group size G: 32, 64 or 128
+ * @param zeroPoint  int4: asymmetric groups (a uint8 zero point per group) instead of symmetric signed codes
+ * @param keepFp32   node names left in float32
+ * @param percentile the upper percentile tried for activation ranges (e.g. 99.99), besides min/max
+ */
+public record QuantConfig(boolean int4, int groupSize, boolean zeroPoint, Set<String> keepFp32, double percentile) {
+    public QuantConfig {
+        if (groupSize != 32 && groupSize != 64 && groupSize != 128) throw new IllegalArgumentException("group size must be 32, 64 or 128, got " + groupSize);
+        if (!(percentile > 50 && percentile <= 100)) throw new IllegalArgumentException("percentile must be in (50, 100], got " + percentile);
+        keepFp32 = Set.copyOf(keepFp32);
+    }
+
+    public static QuantConfig int8() {
+        return new QuantConfig(false, 64, false, Set.of(), 99.99);
+    }
+
+    public QuantConfig keeping(Set<String> nodes) {
+        return new QuantConfig(int4, groupSize, zeroPoint, nodes, percentile);
+    }
+}

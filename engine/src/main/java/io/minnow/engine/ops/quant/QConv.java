@@ -1,0 +1,144 @@
+package io.minnow.engine.ops.quant;
+
+import io.minnow.engine.api.Tensor;
+import io.minnow.engine.exec.ThreadScratch;
+import io.minnow.engine.kernels.Kernels;
+import io.minnow.engine.kernels.q8.Qs8Epilogue;
+import io.minnow.engine.ops.ExecContext;
+import io.minnow.engine.ops.InferContext;
+import io.minnow.engine.ops.Op;
+import io.minnow.formats.DataType;
+import io.minnow.formats.TensorData;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
+
+/**
+ * {@code io.minnow:QConv}: a Conv (1 to 3 spatial dims, groups, strides, pads, dilations — ONNX Conv's attributes)
+ * whose weight is int8 ({@link QOps#WEIGHT}, q8 rows = output channels). The input is quantized once per run into
+ * scratch; then, per image, group and tile of output positions, the 8-bit patches are gathered (padding holds the
+ * zero point, so it adds nothing) and multiplied by the qs8-gemm kernel against the packed weight rows, dequantized
+ * with bias (and Relu/Clip) in its epilogue, and written back channel-major with any residual and other activation.
+ * Inputs: X, optional bias [M], optional residual (same shape as Y; Fusion's {@code minnow.residual}).
+ */
+final class QConv implements Op {
+    /** Bytes of 8-bit patches per tile: sized to stay in L2 next to the packed weights. */
+    private static final int TILE_BYTES = 1 << 18;
+
+    @Override
+    public void infer(InferContext ctx) {
+        if (ctx.inputType(0) != DataType.FLOAT) throw ctx.error("QConv input must be float32, got " + ctx.inputType(0));
+        TensorData w = QWeights.weightOf(ctx);
+        long[] x = ctx.inputShape(0);
+        long[] y = IntConv.of(ctx.nodeName(), ctx.attrs(), x, w.dims()).outShape();
+        if (hasResidual(ctx)) {
+            if (ctx.inputType(2) != DataType.FLOAT) throw ctx.error("fused residual must be float32, got " + ctx.inputType(2));
+            long[] r = ctx.inputShape(2);
+            if (!Arrays.equals(r, y)) {
+                throw ctx.error("fused residual " + Arrays.toString(r) + " must have the conv output's shape " + Arrays.toString(y));
+            }
+        }
+        ctx.setOutput(0, DataType.FLOAT, y);
+        ctx.requestScratch(Tensor.elementCount(x)); // the quantized input
+    }
+
+    private static boolean hasResidual(InferContext ctx) {
+        return ctx.inputCount() > 2 && ctx.hasInput(2) && ctx.attrs().getInt("minnow.residual", 0) == 1;
+    }
+
+    @Override
+    public Object prepare(InferContext ctx, Kernels kernels) {
+        int m = Math.toIntExact(QWeights.weightOf(ctx).dims()[0]);
+        int group = Math.toIntExact(ctx.attrs().getInt("group", 1));
+        return QWeights.prepare(ctx, kernels, group, QWeights.bias(ctx, 1, m), hasResidual(ctx));
+    }
+
+    @Override
+    public void execute(ExecContext ctx) {
+        QWeights w = (QWeights) ctx.prepared();
+        Tensor x = ctx.input(0), y = ctx.output(0);
+        Tensor res = ctx.inputCount() > 2 && ctx.attrs().getInt("minnow.residual", 0) == 1 ? ctx.input(2) : null;
+        IntConv geo = IntConv.of(ctx.nodeName(), ctx.attrs(), x.shape(), w.weight().dims());
+        int group = (int) geo.group, mg = (int) (geo.m / group), k = w.k();
+        int outSize = (int) (geo.out[0] * geo.out[1] * geo.out[2]);
+        ActQuant xq = w.xq() != null ? w.xq() : ActQuant.dynamic(x.data(), x.size());
+        MemorySegment q = ctx.scratch(), xs = x.data();
+        long total = x.size();
+        int chunk = 1 << 16;
+        ctx.parallel().forRange(Math.toIntExact((total + chunk - 1) / chunk), 1,
+                (c0, c1) -> xq.quantize(xs, q, (long) c0 * chunk, Math.min(total, (long) c1 * chunk)));
+        if (outSize == 0 || geo.n == 0) return;
+
+        int tile = Math.max(16, Math.min(1024, TILE_BYTES / Math.max(1, k)));
+        tile = Math.min(tile, outSize);
+        int tiles = (outSize + tile - 1) / tile;
+        int tasks = Math.toIntExact(geo.n * group * tiles);
+        Qs8Epilogue[] epis = new Qs8Epilogue[group];
+        for (int g = 0; g < group; g++) epis[g] = w.staticEpilogues() != null ? w.staticEpilogues()[g] : w.epilogue(xq, g * mg, mg);
+        int tileRows = tile;
+        ctx.parallel().forRange(tasks, 1, (t0, t1) -> {
+            long aBytes = ((long) tileRows * k + 63) & -64L;
+            MemorySegment scratch = ThreadScratch.get(aBytes + (long) tileRows * mg * 4);
+            MemorySegment a = scratch.asSlice(0, Math.max(1, (long) tileRows * k)), c = scratch.asSlice(aBytes);
+            for (int t = t0; t < t1; t++) {
+                int b = t / (group * tiles), g = (t / tiles) % group, p0 = (t % tiles) * tileRows;
+                int rows = Math.min(tileRows, outSize - p0);
+                gather(geo, q, xq.zero(), b, g, p0, rows, k, a);
+                w.kernel().gemmPacked(rows, w.groups()[g], a, 0, Math.max(1, k), !xq.signed(), xq.zero(), epis[g], c, 0, mg);
+                scatter(w, c, rows, mg, y.data(), res == null ? null : res.data(), ((long) b * geo.m + (long) g * mg) * outSize + p0, outSize);
+            }
+        });
+    }
+
+    /** The 8-bit patches of output positions [p0, p0 + rows) of image b, group g: a[r][(ic, kd, kh, kw)]. */
+    static void gather(IntConv geo, MemorySegment q, int zero, int b, int g, int p0, int rows, int k, MemorySegment a) {
+        int cg = (int) (geo.c / geo.group);
+        long inSize = geo.in[0] * geo.in[1] * geo.in[2];
+        long base = ((long) b * geo.c + (long) g * cg) * inSize;
+        long oh = geo.out[1], ow = geo.out[2];
+        byte z = (byte) zero;
+        boolean pointwise = geo.kernel[0] * geo.kernel[1] * geo.kernel[2] == 1 && geo.padBegin[0] + geo.padBegin[1] + geo.padBegin[2] == 0
+                && geo.stride[0] * geo.stride[1] * geo.stride[2] == 1;
+        for (int r = 0; r < rows; r++) {
+            long p = p0 + r, row = (long) r * k;
+            if (pointwise) {
+                for (int ic = 0; ic < cg; ic++) a.set(ValueLayout.JAVA_BYTE, row + ic, q.get(ValueLayout.JAVA_BYTE, base + ic * inSize + p));
+                continue;
+            }
+            long od = p / (oh * ow), ohw = p % (oh * ow), oy = ohw / ow, ox = ohw % ow;
+            int col = 0;
+            for (int ic = 0; ic < cg; ic++) {
+                long plane = base + ic * inSize;
+                for (long kd = 0; kd < geo.kernel[0]; kd++) {
+                    long id = od * geo.stride[0] - geo.padBegin[0] + kd * geo.dilation[0];
+                    boolean dIn = id >= 0 && id < geo.in[0];
+                    for (long kh = 0; kh < geo.kernel[1]; kh++) {
+                        long ih = oy * geo.stride[1] - geo.padBegin[1] + kh * geo.dilation[1];
+                        boolean hIn = dIn && ih >= 0 && ih < geo.in[1];
+                        long rowBase = plane + (id * geo.in[1] + ih) * geo.in[2];
+                        for (long kw = 0; kw < geo.kernel[2]; kw++, col++) {
+                            long iw = ox * geo.stride[2] - geo.padBegin[2] + kw * geo.dilation[2];
+                            byte v = hIn && iw >= 0 && iw < geo.in[2] ? q.get(ValueLayout.JAVA_BYTE, rowBase + iw) : z;
+                            a.set(ValueLayout.JAVA_BYTE, row + col, v);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** c [rows x mg] (position-major) into y's channel planes at yOff, adding the residual and any activation left. */
+    private static void scatter(QWeights w, MemorySegment c, int rows, int mg, MemorySegment y, MemorySegment res, long yOff, int plane) {
+        boolean post = !w.clampInEpilogue();
+        for (int j = 0; j < mg; j++) {
+            long dst = yOff + (long) j * plane;
+            for (int r = 0; r < rows; r++) {
+                float v = c.getAtIndex(Tensor.F32, (long) r * mg + j);
+                if (res != null) v += res.getAtIndex(Tensor.F32, dst + r);
+                if (post) v = w.act().apply(v);
+                y.setAtIndex(Tensor.F32, dst + r, v);
+            }
+        }
+    }
+}

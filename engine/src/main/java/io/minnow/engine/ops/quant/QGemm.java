@@ -1,0 +1,65 @@
+package io.minnow.engine.ops.quant;
+
+import io.minnow.engine.api.Tensor;
+import io.minnow.engine.kernels.Kernels;
+import io.minnow.engine.kernels.q8.Qs8Epilogue;
+import io.minnow.engine.ops.ExecContext;
+import io.minnow.engine.ops.InferContext;
+import io.minnow.engine.ops.Op;
+import io.minnow.formats.DataType;
+import io.minnow.formats.TensorData;
+
+import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+
+/**
+ * {@code io.minnow:QGemm}: {@code Y[..., N] = act(X[..., K] · Wᵀ + bias)} with W int8 [N, K] ({@link QOps#WEIGHT}),
+ * made from a Gemm (transA = 0, alpha = 1, beta = 1; input 2-D) or a MatMul with a constant quantized weight.
+ * X is quantized to 8 bits (static parameters from the node or per run), multiplied by the qs8-gemm kernel in int32
+ * and dequantized in its epilogue. Inputs: X, optional bias (N values or one).
+ */
+final class QGemm implements Op {
+    @Override
+    public void infer(InferContext ctx) {
+        if (ctx.inputType(0) != DataType.FLOAT) throw ctx.error("QGemm input must be float32, got " + ctx.inputType(0));
+        TensorData w = QWeights.weightOf(ctx);
+        long[] wd = w.dims(), x = ctx.inputShape(0);
+        if (wd.length != 2) throw ctx.error("weight must be [N, K], got " + Arrays.toString(wd));
+        long n = wd[0], k = wd[1];
+        boolean rank2 = ctx.attrs().getInt(QOps.RANK2, 0) != 0;
+        if (rank2 ? x.length != 2 : x.length < 1) throw ctx.error("input " + Arrays.toString(x) + " must be " + (rank2 ? "2-D" : "at least 1-D"));
+        if (x[x.length - 1] != k) throw ctx.error("input " + Arrays.toString(x) + " does not end in K = " + k + " (weight " + Arrays.toString(wd) + ")");
+        long[] y = x.clone();
+        y[y.length - 1] = n;
+        ctx.setOutput(0, DataType.FLOAT, y);
+        ctx.requestScratch(Tensor.elementCount(x)); // the quantized input, one byte per element
+    }
+
+    @Override
+    public Object prepare(InferContext ctx, Kernels kernels) {
+        int n = Math.toIntExact(QWeights.weightOf(ctx).dims()[0]);
+        return QWeights.prepare(ctx, kernels, 1, QWeights.bias(ctx, 1, n), false);
+    }
+
+    @Override
+    public void execute(ExecContext ctx) {
+        QWeights w = (QWeights) ctx.prepared();
+        Tensor x = ctx.input(0), y = ctx.output(0);
+        int k = w.k(), n = w.n();
+        int m = k == 0 ? 0 : Math.toIntExact(x.size() / k);
+        if (k == 0) { // an empty reduction: bias and activation only
+            MemorySegment ys = y.data();
+            for (long i = 0; i < y.size(); i++) ys.setAtIndex(Tensor.F32, i, w.act().apply(w.bias() == null ? 0f : w.bias()[(int) (i % n)]));
+            return;
+        }
+        ActQuant xq = w.xq() != null ? w.xq() : ActQuant.dynamic(x.data(), x.size());
+        Qs8Epilogue epi = w.staticEpilogues() != null ? w.staticEpilogues()[0] : w.epilogue(xq, 0, n);
+        MemorySegment q = ctx.scratch(), xs = x.data(), ys = y.data();
+        int grain = Math.max(1, 16384 / Math.max(1, k));
+        ctx.parallel().forRange(m, grain, (r0, r1) -> {
+            xq.quantize(xs, q, (long) r0 * k, (long) r1 * k);
+            w.kernel().gemmPacked(r1 - r0, w.groups()[0], q, (long) r0 * k, k, !xq.signed(), xq.zero(), epi, ys, (long) r0 * n, n);
+            if (!w.clampInEpilogue()) w.act().apply(ys, (long) r0 * n, (long) (r1 - r0) * n);
+        });
+    }
+}

@@ -1,0 +1,122 @@
+package io.minnow.engine.compress;
+
+import io.minnow.engine.api.Model;
+import io.minnow.engine.api.ModelFiles;
+import io.minnow.engine.api.Options;
+import io.minnow.engine.api.Tensor;
+import io.minnow.engine.data.Dataset;
+import io.minnow.engine.ir.Node;
+import io.minnow.formats.Encoding;
+import io.minnow.formats.GraphDef;
+import io.minnow.formats.ModelDef;
+import io.minnow.formats.TensorData;
+import io.minnow.formats.quant.Q4Codec;
+import io.minnow.formats.quant.Q8Codec;
+import io.minnow.testutil.TestPaths;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The bundled models, post-training quantized (calibrated on the bundled sample images), run on the quantized kernels
+ * (QConv / QGemm) and agree with the same graph run in float32 on the decoded weights — the QuantizeLinear /
+ * DequantizeLinear pairs executed as ordinary ops. The two differ only by float32 summation order (the int8 path
+ * sums exact integer products and scales once), so logits agree to a tight tolerance and the predicted classes agree.
+ */
+class QuantizedExecutionTest {
+    static Dataset sample() throws Exception {
+        return Dataset.fromIdx("sample", TestPaths.root().resolve(Dataset.SAMPLE_IMAGES), TestPaths.root().resolve(Dataset.SAMPLE_LABELS));
+    }
+
+    static ModelDef quantize(ModelDef fp32, QuantConfig cfg, Dataset data, int n) {
+        List<String> inputs = new ArrayList<>();
+        for (Quantizer.Target t : Quantizer.targets(fp32)) if (!inputs.contains(t.input())) inputs.add(t.input());
+        Map<String, ActivationRange> ranges = Calibrator.run(fp32, inputs, new Calibrator.Batches() {
+            @Override public int size() { return data.size(); }
+            @Override public Tensor batch(int start, int k) { return data.images(start, k); }
+        }, n, 32, cfg.percentile(), done -> { });
+        return Quantizer.quantize(fp32, cfg, ranges);
+    }
+
+    /** The same model with every encoded initializer decoded to float32 (what "inflating" would run). */
+    static ModelDef decoded(ModelDef q) {
+        GraphDef g = q.graph();
+        List<TensorData> inits = new ArrayList<>();
+        for (TensorData t : g.initializers()) {
+            if (t.encoding() == Encoding.Q8) inits.add(TensorData.ofFloats(t.name(), Q8Codec.decode(t), t.dims()));
+            else if (t.encoding() == Encoding.Q4) inits.add(TensorData.ofFloats(t.name(), Q4Codec.decode(t), t.dims()));
+            else inits.add(t);
+        }
+        return new ModelDef(q.irVersion(), q.opsetImports(), q.producerName(), q.producerVersion(),
+                new GraphDef(g.name(), g.nodes(), g.inputs(), g.outputs(), inits, g.valueInfo()), q.metadata());
+    }
+
+    static long count(Model m, String opType) {
+        return m.graph().nodes.stream().filter(n -> n.opType.equals(opType)).count();
+    }
+
+    static void assertClose(Tensor expected, Tensor actual, double rel) {
+        assertEquals(java.util.Arrays.toString(expected.shape()), java.util.Arrays.toString(actual.shape()));
+        float[] e = expected.toFloatArray(), a = actual.toFloatArray();
+        float max = 0;
+        for (float v : e) max = Math.max(max, Math.abs(v));
+        for (int i = 0; i < e.length; i++) {
+            assertTrue(Math.abs(e[i] - a[i]) <= rel * max + 1e-5, "element " + i + ": " + a[i] + " vs reference " + e[i] + " (max " + max + ")");
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"lenet300", "lenet5", "resnet", "mobilenet"})
+    void int8ModelRunsOnInt8KernelsAndMatchesDecodedGraph(String name) throws Exception {
+        ModelDef fp32 = ModelFiles.read(TestPaths.root().resolve("models/" + name + ".onnx"));
+        Dataset data = sample();
+        ModelDef q = quantize(fp32, QuantConfig.int8(), data, 64);
+        List<Quantizer.Target> targets = Quantizer.targets(fp32);
+        assertTrue(!targets.isEmpty());
+        for (Quantizer.Target t : targets) {
+            TensorData w = q.graph().initializers().stream().filter(x -> x.name().equals(t.weight())).findFirst().orElseThrow();
+            assertEquals(Encoding.Q8, w.encoding(), t.weight());
+        }
+        Tensor x = data.images(0, 16);
+        try (Model fast = Model.of(q, Options.defaults()); Model ref = Model.of(decoded(q), Options.defaults())) {
+            long convs = targets.stream().filter(t -> t.opType().equals("Conv")).count();
+            assertEquals(convs, count(fast, "QConv"), "every quantized conv runs on qs8 kernels");
+            assertEquals(targets.size() - convs, count(fast, "QGemm"));
+            assertEquals(0, count(fast, "QuantizeLinear"), "the Q/DQ pairs are fused away");
+            assertEquals(0, count(ref, "QConv") + count(ref, "QGemm"));
+            Tensor yf = fast.run(x), yr = ref.run(x);
+            assertClose(yr, yf, 1e-3);
+            for (int i = 0; i < 16; i++) assertEquals(argmax(yr, i), argmax(yf, i), "sample " + i);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"lenet300", "mobilenet"})
+    void keepFp32LeavesTheNamedLayer(String name) throws Exception {
+        ModelDef fp32 = ModelFiles.read(TestPaths.root().resolve("models/" + name + ".onnx"));
+        Quantizer.Target first = Quantizer.targets(fp32).getFirst();
+        ModelDef q = quantize(fp32, QuantConfig.int8().keeping(Set.of(first.node())), sample(), 32);
+        TensorData w = q.graph().initializers().stream().filter(x -> x.name().equals(first.weight())).findFirst().orElseThrow();
+        assertEquals(Encoding.F32, w.encoding());
+        try (Model m = Model.of(q, Options.defaults())) {
+            assertEquals(Quantizer.targets(fp32).size() - 1, count(m, "QConv") + count(m, "QGemm"));
+        }
+    }
+
+    static int argmax(Tensor y, int row) {
+        int classes = (int) (y.size() / y.dim(0)), best = 0;
+        for (int c = 1; c < classes; c++) if (y.getFloat((long) row * classes + c) > y.getFloat((long) row * classes + best)) best = c;
+        return best;
+    }
+
+    static List<Node> nodes(Model m) {
+        return m.graph().nodes;
+    }
+}
