@@ -47,7 +47,7 @@ public final class Model implements AutoCloseable {
         this.kernels = Kernels.select(options.backend());
         Graph g = Graph.from(def);
         if (options.optimize()) Fusion.run(g);
-        io.minnow.engine.plan.QuantFusion.run(g); // always: it decides how encoded weights execute
+        io.minnow.engine.plan.QuantFusion.run(g, options.optimize()); // always: it decides how encoded weights execute
         this.graph = g;
         this.pool = new ThreadPool(options.threads());
     }

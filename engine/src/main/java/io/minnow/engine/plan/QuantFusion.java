@@ -38,11 +38,23 @@ import java.util.Map;
  * Quantize/Dequantize nodes left without readers are removed.
  */
 public final class QuantFusion {
-    private QuantFusion() {}
-
     private static final System.Logger LOG = System.getLogger("minnow");
 
-    public static void run(Graph g) {
+    /**
+     * @param qdqWeights also fuse ONNX {@code DequantizeLinear}-of-int8 weights (an optimisation: without it they run
+     *                   as the ONNX ops they are); encoded weights always go to their quantized kernels
+     */
+    public static void run(Graph g, boolean qdqWeights) {
+        new QuantFusion(qdqWeights).fuse(g);
+    }
+
+    private final boolean qdqWeights;
+
+    private QuantFusion(boolean qdqWeights) {
+        this.qdqWeights = qdqWeights;
+    }
+
+    private void fuse(Graph g) {
         for (int i = 0; i < g.nodes.size(); i++) {
             Node n = g.nodes.get(i);
             if (!(n.domain.isEmpty() || n.domain.equals("ai.onnx"))) continue;
@@ -60,7 +72,7 @@ public final class QuantFusion {
 
     // ---- per op ---------------------------------------------------------------------------------------------
 
-    private static Node conv(Graph g, Node n) {
+    private Node conv(Graph g, Node n) {
         if (n.inputs.size() < 2 || n.outputs.size() != 1) return null;
         TensorData w = weight(g, n.inputs.get(1), 0);
         if (w == null || w.rank() < 3) return null;
@@ -89,7 +101,7 @@ public final class QuantFusion {
         return gr == null || gr.asInt() == 1;
     }
 
-    private static Node gemm(Graph g, Node n) {
+    private Node gemm(Graph g, Node n) {
         if (n.inputs.size() < 2 || n.outputs.size() != 1) return null;
         if (intAttr(n, "transA", 0) != 0 || floatAttr(n, "alpha", 1f) != 1f) return null;
         boolean transB = intAttr(n, "transB", 0) != 0;
@@ -111,7 +123,7 @@ public final class QuantFusion {
         return q;
     }
 
-    private static Node matmul(Graph g, Node n) {
+    private Node matmul(Graph g, Node n) {
         if (n.inputs.size() != 2 || n.outputs.size() != 1) return null;
         TensorData w = dqWeight(g, n.inputs.get(1), 1, true); // B is [K, N]: per-column scales, transposed to [N, K]
         if (w == null || w.rank() != 2) return null;
@@ -170,7 +182,7 @@ public final class QuantFusion {
     // ---- weights --------------------------------------------------------------------------------------------
 
     /** An encoded initializer whose rows are output channels, or a symmetric int8 DQ of a constant (axis given). */
-    private static TensorData weight(Graph g, String name, int dqAxis) {
+    private TensorData weight(Graph g, String name, int dqAxis) {
         TensorData enc = g.encoded.get(name);
         if (enc != null) return enc;
         return dqWeight(g, name, dqAxis, false);
@@ -182,7 +194,8 @@ public final class QuantFusion {
      * and transB=0 Gemm's [K, N], which are transposed). A per-tensor scale is repeated per channel. Null when the
      * pattern does not hold (the DQ then runs as an ordinary op).
      */
-    private static TensorData dqWeight(Graph g, String name, int channelAxis, boolean transpose) {
+    private TensorData dqWeight(Graph g, String name, int channelAxis, boolean transpose) {
+        if (!qdqWeights) return null;
         Node dq = g.producer(name);
         if (dq == null || !dq.opType.equals("DequantizeLinear") || dq.inputs.size() < 2) return null;
         Tensor w = g.constants.get(dq.inputs.get(0)), s = g.constants.get(dq.inputs.get(1));
