@@ -6,6 +6,7 @@ import io.minnow.engine.api.Options;
 import io.minnow.engine.api.Tensor;
 import io.minnow.engine.compress.ActivationRange;
 import io.minnow.engine.compress.Calibrator;
+import io.minnow.engine.compress.PostTraining;
 import io.minnow.engine.compress.QuantConfig;
 import io.minnow.engine.compress.Quantizer;
 import io.minnow.engine.data.Dataset;
@@ -86,26 +87,26 @@ final class CompressCommand implements Callable<Integer> {
         if (calibN < 1) throw new MinnowException("--calib-n must be >= 1, got " + calibN);
         Path abs = output.toAbsolutePath();
         if (abs.getParent() != null && !Files.isDirectory(abs.getParent())) throw new MinnowException(output + ": directory " + abs.getParent() + " does not exist");
-        QuantConfig cfg = new QuantConfig(quant.equals("int4"), groupSize, zeroPoint, new HashSet<>(keep), percentile);
+        QuantConfig cfg;
+        try {
+            cfg = new QuantConfig(quant.equals("int4"), groupSize, zeroPoint, new HashSet<>(keep), percentile);
+        } catch (IllegalArgumentException e) {
+            throw new MinnowException(e.getMessage() + " (--group-size, --percentile)");
+        }
         ModelDef fp32 = ModelFiles.read(model);
         List<Quantizer.Target> targets = Quantizer.targets(fp32);
         if (targets.isEmpty()) throw new MinnowException(model + ": no Conv or Gemm layer with constant float32 weights to quantize");
 
-        Dataset calibData = openCalibration(err);
-        List<String> tensors = new ArrayList<>();
-        for (Quantizer.Target t : targets) {
-            boolean int8 = !(cfg.int4() && t.int4Ok()) && !cfg.keepFp32().contains(t.node());
-            if (int8 && !tensors.contains(t.input())) tensors.add(t.input());
-        }
-        int n = Math.min(calibN, calibData.size());
-        Map<String, ActivationRange> ranges;
+        Dataset calibData = openCalibration(calib, err);
+        PostTraining.Result r;
         try (Model probe = Model.of(fp32, Options.defaults())) {
-            var input = probe.inputs().getFirst();
-            Progress bar = new Progress(err, "calibrate", n);
-            ranges = Calibrator.run(fp32, tensors, batches(calibData, input), n, 64, percentile, bar::update);
+            Progress bar = new Progress(err, "calibrate", Math.min(calibN, calibData.size()));
+            r = PostTraining.quantize(fp32, cfg, batches(calibData, probe.inputs().getFirst()), calibN, bar::update);
             bar.done();
         }
-        ModelDef q = Quantizer.quantize(fp32, cfg, ranges);
+        ModelDef q = r.model();
+        Map<String, ActivationRange> ranges = r.ranges();
+        int n = r.calibrated();
         MnwWriter.write(q, output);
 
         out.printf("%s -> %s: %s, calibrated on %d samples of %s%n", model, output, q.metadata().get("minnow.quantization"), n, calibData.name());
@@ -117,7 +118,8 @@ final class CompressCommand implements Callable<Integer> {
         return 0;
     }
 
-    private Dataset openCalibration(PrintWriter err) throws java.io.IOException {
+    /** Calibration images: for fashion-mnist its training split when installed (the test set stays unseen). */
+    static Dataset openCalibration(String calib, PrintWriter err) throws java.io.IOException {
         if (calib.equals("fashion-mnist") && Files.isDirectory(Dataset.SYSTEM_FASHION_MNIST)) {
             try {
                 return Dataset.open("fashion-mnist-train", RepoRoot.find());
@@ -128,7 +130,7 @@ final class CompressCommand implements Callable<Integer> {
         return Dataset.open(calib, RepoRoot.find());
     }
 
-    private static Calibrator.Batches batches(Dataset data, io.minnow.formats.ValueInfo input) {
+    static Calibrator.Batches batches(Dataset data, io.minnow.formats.ValueInfo input) {
         return new Calibrator.Batches() {
             @Override public int size() { return data.size(); }
             @Override public Tensor batch(int start, int n) { return Shapes.fitImages(data.images(start, n), input); }

@@ -55,6 +55,12 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--limit", paramLabel = "N", description = "Evaluate only the first N images.")
     Integer limit;
 
+    @Option(names = "--calib-n", paramLabel = "N", defaultValue = "500", description = "Calibration images for q8/q4 (default: ${DEFAULT-VALUE}).")
+    int calibN;
+
+    @Option(names = "--no-compress", description = "Only the float32 table (skip compressing into q8/q4).")
+    boolean noCompress;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
@@ -89,6 +95,28 @@ final class DemoCommand implements Callable<Integer> {
                 out.flush();
             }
         }
+        if (noCompress) return 0;
+        // the main job: each model compressed into every encoding Minnow executes, compared on the same data
+        Dataset calib = CompressCommand.openCalibration(dataset, err);
+        out.printf("%nencodings (calibrated on %d images of %s; q8 = int8, q4 = int4 Gemm/1x1 + int8 other convs):%n",
+                Math.min(calibN, calib.size()), calib.name());
+        EncodingComparison.printHeader(out);
+        out.flush();
+        Path tmp = Files.createTempDirectory("minnow-demo");
+        try {
+            for (Path file : models) {
+                for (EncodingComparison.Row r : EncodingComparison.run(stem(file), io.minnow.engine.api.ModelFiles.read(file),
+                        main.options(), data, calib, calibN, tmp, err)) {
+                    EncodingComparison.print(out, stem(file), r);
+                    out.flush();
+                }
+            }
+        } finally {
+            try (Stream<Path> s = Files.list(tmp)) {
+                for (Path f : s.toList()) Files.deleteIfExists(f);
+            }
+            Files.deleteIfExists(tmp);
+        }
         return 0;
     }
 
@@ -120,7 +148,7 @@ final class DemoCommand implements Callable<Integer> {
         return found;
     }
 
-    private static String stem(Path p) {
+    static String stem(Path p) {
         String n = p.getFileName().toString();
         int dot = n.lastIndexOf('.');
         return dot > 0 ? n.substring(0, dot) : n;

@@ -75,7 +75,7 @@ public final class QuantFusion {
     private Node conv(Graph g, Node n) {
         if (n.inputs.size() < 2 || n.outputs.size() != 1) return null;
         TensorData w = weight(g, n.inputs.get(1), 0);
-        if (w == null || w.rank() < 3) return null;
+        if (w == null || w.rank() < 3 || !executable(w)) return null;
         if (w.encoding() == Encoding.Q4 && !pointwise(n, w)) return null;
         long group = n.attributes.containsKey("group") ? n.attributes.get("group").asInt() : 1;
         if (group > 1 && w.dims()[1] == 1 && group == w.dims()[0]) return null; // depthwise: f32-dwconv serves it
@@ -85,6 +85,11 @@ public final class QuantFusion {
         q.inputs.add(bias);
         if (n.inputs.size() > 3) q.inputs.add(n.inputs.get(3)); // fused residual (Fusion.RESIDUAL_ATTR stays on the node)
         return q;
+    }
+
+    /** Encodings the quantized ops run today (q4 waits for the q4-gemm family). */
+    private static boolean executable(TensorData w) {
+        return w.encoding() == Encoding.Q8;
     }
 
     /** A 1x1, stride 1, unpadded, ungrouped conv: the only conv shape q4 (a GEMM over channels) takes. */
@@ -107,7 +112,7 @@ public final class QuantFusion {
         boolean transB = intAttr(n, "transB", 0) != 0;
         // the weight as [N, K] (output channel first): transB = 1 stores it so; transB = 0 only from a DQ we transpose
         TensorData w = transB ? weight(g, n.inputs.get(1), 0) : dqWeight(g, n.inputs.get(1), 1, true);
-        if (w == null || w.rank() != 2) return null;
+        if (w == null || w.rank() != 2 || !executable(w)) return null;
         String c = n.inputs.size() > 2 ? n.inputs.get(2) : "";
         String bias = "";
         if (!c.isEmpty()) {

@@ -255,6 +255,54 @@ class CliTest {
         assertTrue(r.out().lines().anyMatch(l -> l.startsWith("model ") && l.contains("accuracy") && l.contains("p99")), r.out());
         assertTrue(r.out().lines().anyMatch(l -> l.startsWith("tiny ") && l.contains(" 15 ") && l.contains("75.00%")
                 && l.contains("90.00%")), r.out());
+        for (String enc : List.of("f32", "q8", "q4")) {
+            assertTrue(r.out().lines().anyMatch(l -> l.matches("tiny\\s+" + enc + "\\s.*%.*x")), enc + " row in " + r.out());
+        }
+    }
+
+    @Test
+    void compressWritesAQuantizedModelThatEvalAndInspectRead() {
+        Path out = dir.resolve("tiny-int8.mnw");
+        Result r = minnow("compress", model.toString(), "-o", out.toString(), "--quant", "int8", "--calib", dataset, "--calib-n", "5",
+                "--sensitivity", "--eval-dataset", dataset);
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("calibrated on 5 samples"), r.out());
+        assertTrue(r.out().lines().anyMatch(l -> l.startsWith("fc ") && l.contains("q8") && l.contains("uint8 [")), r.out());
+        assertTrue(r.out().contains("sensitivity") && r.out().contains("(all quantized)"), r.out());
+        Result e = minnow("eval", out.toString(), "--dataset", dataset, "--json");
+        assertEquals(0, e.code(), e.err());
+        assertTrue(e.out().contains("\"accuracy\""), e.out());
+        Result i = minnow("inspect", out.toString());
+        assertTrue(i.out().contains("q8"), i.out());
+
+        Result q4 = minnow("compress", model.toString(), "-o", dir.resolve("tiny-int4.mnw").toString(), "--quant", "int4",
+                "--calib", dataset, "--group-size", "32");
+        assertEquals(0, q4.code(), q4.err());
+        assertTrue(q4.out().lines().anyMatch(l -> l.startsWith("fc ") && l.contains("q4") && l.contains("float32 (int4 weights)")), q4.out());
+    }
+
+    @Test
+    void compressRefusesBadOptionsInOneLine() {
+        String o = dir.resolve("bad.mnw").toString();
+        minnow("compress", model.toString(), "-o", o, "--quant", "int5", "--calib", dataset).assertUserError("--quant");
+        minnow("compress", model.toString(), "-o", o, "--quant", "int8", "--calib", dataset, "--keep-fp32", "nope").assertUserError("nope");
+        minnow("compress", model.toString(), "-o", o, "--quant", "int4", "--calib", dataset, "--group-size", "48").assertUserError("group size");
+        minnow("compress", model.toString(), "-o", o, "--quant", "int8", "--calib", "idx:/nope/i.gz,/nope/l.gz").assertUserError("/nope/i.gz");
+    }
+
+    @Test
+    void compareReportsEveryEncodingAsJson() throws IOException {
+        Path report = dir.resolve("cmp");
+        Result r = minnow("compare", model.toString(), "--dataset", dataset, "--calib", dataset, "--json", "--report", report.toString());
+        assertEquals(0, r.code(), r.err());
+        List<String> lines = r.out().lines().toList();
+        assertEquals(3, lines.size(), r.out());
+        for (int k = 0; k < 3; k++) {
+            String l = lines.get(k);
+            assertTrue(l.startsWith("{\"encoding\":\"" + List.of("f32", "q8", "q4").get(k) + "\""), l);
+            for (String key : List.of("bytes", "ratio", "accuracy", "p50_us", "speedup")) assertTrue(l.contains("\"" + key + "\":"), l);
+        }
+        assertTrue(Files.isRegularFile(report.resolve("compare.md")) && Files.isRegularFile(report.resolve("tiny-q8.mnw")));
     }
 
     @Test
