@@ -110,6 +110,34 @@ class QuantizedExecutionTest {
         }
     }
 
+    /** Every qs8 backend (scalar, Vector API widths, native) and 1 or 2 threads give the same int8 model output. */
+    @ParameterizedTest
+    @ValueSource(strings = {"lenet5", "resnet"})
+    void int8ResultsAgreeAcrossBackendsAndThreads(String name) throws Exception {
+        ModelDef fp32 = ModelFiles.read(TestPaths.root().resolve("models/" + name + ".onnx"));
+        Dataset data = sample();
+        ModelDef q = quantize(fp32, QuantConfig.int8(), data, 32);
+        Tensor x = data.images(0, 8);
+        Tensor expected;
+        try (Model m = Model.of(q, Options.defaults())) {
+            expected = m.run(x);
+        }
+        List<Options> variants = List.of(Options.defaults().withThreads(2),
+                Options.defaults().withBackend(io.minnow.engine.kernels.BackendConfig.javaOnly(0)),
+                Options.defaults().withBackend(io.minnow.engine.kernels.BackendConfig.javaOnly(128)),
+                Options.defaults().withBackend(io.minnow.engine.kernels.BackendConfig.javaOnly(256)),
+                Options.defaults().withBackend(io.minnow.engine.kernels.BackendConfig.javaOnly(512)).withThreads(2));
+        for (Options o : variants) {
+            try (Model m = Model.of(q, o)) {
+                assertClose(expected, m.run(x), 1e-5);
+            }
+        }
+        try (Model a = Model.of(q, Options.defaults()); Model b = Model.of(q, Options.defaults().withThreads(2))) {
+            assertEquals(java.util.Arrays.toString(a.run(x).toFloatArray()), java.util.Arrays.toString(b.run(x).toFloatArray()),
+                    "same kernel, 1 or 2 threads: bit-identical");
+        }
+    }
+
     static int argmax(Tensor y, int row) {
         int classes = (int) (y.size() / y.dim(0)), best = 0;
         for (int c = 1; c < classes; c++) if (y.getFloat((long) row * classes + c) > y.getFloat((long) row * classes + best)) best = c;
