@@ -47,6 +47,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--profile", description = "Also print the time per op type (from a second, profiled pass of the same runs).")
     boolean profile;
 
+    @Option(names = "--profile-nodes", description = "With --profile: time per node (op type and node name) instead of per op type.")
+    boolean profileNodes;
+
     @Option(names = "--json", description = "Print one line {\"model\",\"batch\",\"threads\",\"p50_us\",\"p99_us\"}.")
     boolean json;
 
@@ -73,16 +76,16 @@ final class BenchCommand implements Callable<Integer> {
                         model, b, main.threads(), main.threads() == 1 ? "" : "s", Format.micros(r.p50Micros()), us,
                         Format.micros(r.p99Micros()), us, Format.micros(r.meanMicros()), us, r.runs(), warmup);
             }
-            if (profile) printProfile(m, b, warmup, iters, json ? err : out);
+            if (profile || profileNodes) printProfile(m, b, warmup, iters, profileNodes, json ? err : out);
         }
         out.flush();
         return 0;
     }
 
     /** Runs again with per-step timing (kept apart from the latency numbers above, which it would perturb). */
-    static void printProfile(Model m, long b, int warmup, int iters, PrintWriter w) throws Exception {
+    static void printProfile(Model m, long b, int warmup, int iters, boolean perNode, PrintWriter w) throws Exception {
         Map<String, Tensor> inputs = randomInputs(m, b);
-        var prof = new io.minnow.engine.exec.OpProfile();
+        var prof = new io.minnow.engine.exec.OpProfile(perNode);
         try (Session s = m.newSession()) {
             for (int i = 0; i < warmup; i++) s.run(inputs);
             s.profile(prof);
@@ -90,9 +93,10 @@ final class BenchCommand implements Callable<Integer> {
         }
         long total = 0;
         for (var e : prof.entries()) total += e.nanos();
-        w.printf("%-20s %8s %12s %7s%n", "op", "steps/run", "µs/run", "share");
+        int width = Math.max(20, prof.entries().stream().mapToInt(e -> e.op().length()).max().orElse(20));
+        w.printf("%-" + width + "s %8s %12s %7s%n", perNode ? "node" : "op", "steps/run", "µs/run", "share");
         for (var e : prof.entries()) {
-            w.printf("%-20s %8.1f %12.1f %6.1f%%%n", e.op(), (double) e.calls() / prof.runs(),
+            w.printf("%-" + width + "s %8.1f %12.1f %6.1f%%%n", e.op(), (double) e.calls() / prof.runs(),
                     e.nanos() / 1e3 / prof.runs(), 100.0 * e.nanos() / Math.max(total, 1));
         }
         w.flush();

@@ -15,7 +15,23 @@ public final class OpProfile {
     public record Entry(String op, long calls, long nanos) {}
 
     private final Map<String, long[]> byOp = new LinkedHashMap<>();
+    private final boolean perNode;
     private long runs;
+
+    /** Totals per op type. */
+    public OpProfile() {
+        this(false);
+    }
+
+    /** Totals per node ({@code "OpType node-name"}) when {@code perNode}, else per op type. */
+    public OpProfile(boolean perNode) {
+        this.perNode = perNode;
+    }
+
+    /** True when entries are per node. */
+    public boolean perNode() {
+        return perNode;
+    }
 
     /** Records one step of {@code op} that took {@code nanos}. */
     public void record(String op, long nanos) {

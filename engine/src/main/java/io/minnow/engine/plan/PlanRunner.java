@@ -57,7 +57,7 @@ public final class PlanRunner {
             for (Step s : plan.steps) {
                 long t0 = System.nanoTime();
                 runStep(s);
-                profile.record(s.node().opType, System.nanoTime() - t0);
+                profile.record(profile.perNode() ? s.node().opType + " " + s.node().displayName() : s.node().opType, System.nanoTime() - t0);
             }
             profile.endRun();
         }

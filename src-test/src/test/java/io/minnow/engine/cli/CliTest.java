@@ -234,6 +234,9 @@ class CliTest {
         r = minnow("bench", model.toString(), "--iters", "3", "--warmup", "1", "--profile");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("steps/run") && r.out().contains("share"), r.out());
+        r = minnow("bench", model.toString(), "--iters", "3", "--warmup", "1", "--profile-nodes");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().lines().anyMatch(l -> l.startsWith("node ")) && r.out().lines().anyMatch(l -> l.startsWith("Gemm fc ")), r.out());
         r = minnow("bench", model.toString(), "--iters", "3", "--warmup", "1", "--profile", "--json");
         assertEquals(0, r.code(), r.err());
         assertEquals(1, r.out().lines().count(), r.out());
