@@ -19,6 +19,9 @@ import java.nio.ByteOrder;
  */
 record ActQuant(float scale, int zero, boolean signed) {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
+    /** Bytes of one float vector's lane count: a constant species, so that C2 intrinsifies the narrowing store. */
+    private static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(Math.max(64, F.length() * 8)));
     private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.nativeOrder());
     /** 1.5 * 2^23: adding and subtracting it rounds a float of magnitude < 2^22 to an integer, half to even. */
     private static final float RINT_MAGIC = 12582912f;
@@ -56,16 +59,15 @@ record ActQuant(float scale, int zero, boolean signed) {
         float fl = lo() - zero, fh = hi() - zero;
         FloatVector vs = FloatVector.broadcast(F, scale), vl = FloatVector.broadcast(F, fl), vh = FloatVector.broadcast(F, fh);
         FloatVector magic = FloatVector.broadcast(F, RINT_MAGIC);
-        IntVector vz = IntVector.broadcast(jdk.incubator.vector.IntVector.SPECIES_PREFERRED, zero);
+        IntVector vz = IntVector.broadcast(I, zero);
         long i = from;
         int step = F.length();
-        if (step >= 8 && F.length() == IntVector.SPECIES_PREFERRED.length()) {
-            VectorSpecies<Byte> bytes = VectorSpecies.of(byte.class, VectorShape.forBitSize(step * 8));
+        if (step >= 8 && F.length() == I.length()) {
             for (; i + step <= to; i += step) {
                 FloatVector v = FloatVector.fromMemorySegment(F, x, i * 4, ByteOrder.nativeOrder()).div(vs).max(vl).min(vh);
                 v = v.add(magic).sub(magic); // |v| <= 255 after the clamp, so this is rint
                 IntVector c = ((IntVector) v.convert(VectorOperators.F2I, 0)).add(vz);
-                ((ByteVector) c.convertShape(VectorOperators.I2B, bytes, 0)).intoMemorySegment(q, i, ByteOrder.nativeOrder());
+                ((ByteVector) c.convertShape(VectorOperators.I2B, B, 0)).intoMemorySegment(q, i, ByteOrder.nativeOrder());
             }
         }
         for (; i < to; i++) q.set(ValueLayout.JAVA_BYTE, i, (byte) code(x.getAtIndex(F32, i)));

@@ -96,16 +96,50 @@ final class QConv implements Op {
         int cg = (int) (geo.c / geo.group);
         long inSize = geo.in[0] * geo.in[1] * geo.in[2];
         long base = ((long) b * geo.c + (long) g * cg) * inSize;
+        if (geo.in[0] == 1 && geo.kernel[0] == 1 && geo.out[0] == 1) {
+            gather2d(q, (byte) zero, base, cg, (int) geo.in[1], (int) geo.in[2], (int) geo.kernel[1], (int) geo.kernel[2],
+                    (int) geo.stride[1], (int) geo.stride[2], (int) geo.padBegin[1], (int) geo.padBegin[2],
+                    (int) geo.dilation[1], (int) geo.dilation[2], (int) geo.out[2], p0, rows, k, a);
+        } else {
+            gather3d(geo, q, (byte) zero, base, cg, p0, rows, k, a);
+        }
+    }
+
+    /** The 2-D case with int arithmetic (the hot path: C2 keeps everything in registers). */
+    private static void gather2d(MemorySegment q, byte z, long base, int cg, int h, int w, int kh, int kw, int sh, int sw,
+                                 int ph, int pw, int dh, int dw, int ow, int p0, int rows, int k, MemorySegment a) {
+        int plane = h * w;
+        for (int r = 0; r < rows; r++) {
+            int p = p0 + r, oy = p / ow, ox = p - oy * ow;
+            long dst = (long) r * k;
+            int y0 = oy * sh - ph, x0 = ox * sw - pw;
+            boolean inside = y0 >= 0 && x0 >= 0 && y0 + (kh - 1) * dh < h && x0 + (kw - 1) * dw < w;
+            for (int ic = 0; ic < cg; ic++) {
+                long src = base + (long) ic * plane;
+                for (int ky = 0; ky < kh; ky++) {
+                    int iy = y0 + ky * dh;
+                    long row = src + (long) iy * w;
+                    if (inside) {
+                        for (int kx = 0; kx < kw; kx++) a.set(ValueLayout.JAVA_BYTE, dst++, q.get(ValueLayout.JAVA_BYTE, row + x0 + kx * dw));
+                    } else if (iy < 0 || iy >= h) {
+                        for (int kx = 0; kx < kw; kx++) a.set(ValueLayout.JAVA_BYTE, dst++, z);
+                    } else {
+                        for (int kx = 0; kx < kw; kx++) {
+                            int ix = x0 + kx * dw;
+                            a.set(ValueLayout.JAVA_BYTE, dst++, ix >= 0 && ix < w ? q.get(ValueLayout.JAVA_BYTE, row + ix) : z);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** Any rank (1-D and 3-D convs), padded to three spatial dims. */
+    private static void gather3d(IntConv geo, MemorySegment q, byte z, long base, int cg, int p0, int rows, int k, MemorySegment a) {
+        long inSize = geo.in[0] * geo.in[1] * geo.in[2];
         long oh = geo.out[1], ow = geo.out[2];
-        byte z = (byte) zero;
-        boolean pointwise = geo.kernel[0] * geo.kernel[1] * geo.kernel[2] == 1 && geo.padBegin[0] + geo.padBegin[1] + geo.padBegin[2] == 0
-                && geo.stride[0] * geo.stride[1] * geo.stride[2] == 1;
         for (int r = 0; r < rows; r++) {
             long p = p0 + r, row = (long) r * k;
-            if (pointwise) {
-                for (int ic = 0; ic < cg; ic++) a.set(ValueLayout.JAVA_BYTE, row + ic, q.get(ValueLayout.JAVA_BYTE, base + ic * inSize + p));
-                continue;
-            }
             long od = p / (oh * ow), ohw = p % (oh * ow), oy = ohw / ow, ox = ohw % ow;
             int col = 0;
             for (int ic = 0; ic < cg; ic++) {
