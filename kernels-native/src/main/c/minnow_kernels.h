@@ -9,6 +9,8 @@
 #ifndef MINNOW_KERNELS_H
 #define MINNOW_KERNELS_H
 
+#include <stdint.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -169,6 +171,25 @@ int minnow_f32_dwconv_default_variant(void);
 
 /** ISA name of an f32-dwconv variant ("c", "avx2", "avx512f"), or "unknown". */
 const char* minnow_f32_dwconv_variant_isa(int variant);
+
+/* ---- qs8-conv ---- */
+
+/**
+ * Quantizes c float32 planes of hw values (NCHW) to 8-bit codes in NHWC order: q[p * c + ch] = clamp(rint(x / scale)
+ * + zero, qmin, qmax) (half to even; NaN -> zero). qmin/qmax: 0/255 (uint8) or -128/127 (int8, stored as bytes).
+ * Returns 0, or -1 (nothing touched) if the arguments are not sane. Bounds are the caller's to check.
+ */
+int minnow_qs8_quantize_nhwc(const float* x, int c, int hw, float scale, int zero, int qmin, int qmax, uint8_t* q);
+
+/**
+ * Gathers the 8-bit patches of output positions [p0, p0 + rows) of one image of a 2-D conv from NHWC codes (q: the
+ * image, c channels per pixel; the group's channels are [c0, c0 + cg)) into rows of a (lda bytes apart; lda >=
+ * kh*kw*cg), columns in (ky, kx, ic) order, padding with zero. Returns 0, or -1 (nothing touched) if the shape is
+ * not sane. Bounds are the caller's to check.
+ */
+int minnow_qs8_im2col_nhwc(const uint8_t* q, int c, int c0, int cg, int h, int w, int kh, int kw, int sh, int sw,
+                           int ph, int pw, int dh, int dw, int oh, int ow, int p0, int rows, uint8_t zero, uint8_t* a,
+                           int lda);
 
 #ifdef __cplusplus
 }

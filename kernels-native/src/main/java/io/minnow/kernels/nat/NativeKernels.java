@@ -118,4 +118,22 @@ public final class NativeKernels {
 
     /** ISA name of an f32-dwconv variant: {@code c}, {@code avx2}, {@code avx512f}. */
     public static native @Cast("const char*") String minnow_f32_dwconv_variant_isa(int variant);
+
+    // ---- qs8-conv ----
+
+    /**
+     * Quantizes c float32 NCHW planes of hw values into NHWC 8-bit codes (see minnow_kernels.h); returns 0, or -1 if the
+     * arguments are not sane. Bounds are NOT checked: the caller validates x and q against their segments first.
+     */
+    public static native int minnow_qs8_quantize_nhwc(@Cast("const float*") long x, int c, int hw, float scale, int zero,
+                                                      int qmin, int qmax, @Cast("uint8_t*") long q);
+
+    /**
+     * The 8-bit patch gather of a 2-D int8 conv from NHWC codes, columns (ky, kx, ic) (see minnow_kernels.h); returns 0,
+     * or -1 (nothing touched) if the shape is not sane. Bounds are NOT checked: the caller validates q and a first.
+     */
+    public static native int minnow_qs8_im2col_nhwc(@Cast("const uint8_t*") long q, int c, int c0, int cg, int h, int w,
+                                                    int kh, int kw, int sh, int sw, int ph, int pw, int dh, int dw, int oh,
+                                                    int ow, int p0, int rows, @Cast("uint8_t") byte zero,
+                                                    @Cast("uint8_t*") long a, int lda);
 }

@@ -75,7 +75,6 @@ record ActQuant(float scale, int zero, boolean signed) {
 
     /** One code (the scalar rule the vector loop reproduces). */
     int code(float x) {
-        float v = Math.max(lo() - zero, Math.min(hi() - zero, x / scale));
-        return (int) Math.rint(v) + zero;
+        return io.minnow.engine.kernels.q8.Qs8Im2col.code(x, scale, zero, lo(), hi());
     }
 }

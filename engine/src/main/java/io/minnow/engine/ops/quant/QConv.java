@@ -4,6 +4,7 @@ import io.minnow.engine.api.Tensor;
 import io.minnow.engine.exec.ThreadScratch;
 import io.minnow.engine.kernels.Kernels;
 import io.minnow.engine.kernels.q8.Qs8Epilogue;
+import io.minnow.engine.kernels.q8.Qs8Im2col;
 import io.minnow.engine.ops.ExecContext;
 import io.minnow.engine.ops.InferContext;
 import io.minnow.engine.ops.Op;
@@ -43,6 +44,11 @@ final class QConv implements Op {
         ctx.requestScratch(Tensor.elementCount(x)); // the quantized input
     }
 
+    /** A 2-D conv (weight [M, C/g, kH, kW]): the NHWC path, weights packed in (ky, kx, ic) column order. */
+    private static boolean twoD(TensorData w) {
+        return w.rank() == 4;
+    }
+
     private static boolean hasResidual(InferContext ctx) {
         return ctx.inputCount() > 2 && ctx.hasInput(2) && ctx.attrs().getInt("minnow.residual", 0) == 1;
     }
@@ -51,7 +57,7 @@ final class QConv implements Op {
     public Object prepare(InferContext ctx, Kernels kernels) {
         int m = Math.toIntExact(QWeights.weightOf(ctx).dims()[0]);
         int group = Math.toIntExact(ctx.attrs().getInt("group", 1));
-        return QWeights.prepare(ctx, kernels, group, QWeights.bias(ctx, 1, m), hasResidual(ctx));
+        return QWeights.prepare(ctx, kernels, group, QWeights.bias(ctx, 1, m), hasResidual(ctx), twoD(QWeights.weightOf(ctx)));
     }
 
     @Override
@@ -64,10 +70,21 @@ final class QConv implements Op {
         int outSize = (int) (geo.out[0] * geo.out[1] * geo.out[2]);
         ActQuant xq = w.xq() != null ? w.xq() : ActQuant.dynamic(x.data(), x.size());
         MemorySegment q = ctx.scratch(), xs = x.data();
-        long total = x.size();
-        int chunk = 1 << 16;
-        ctx.parallel().forRange(Math.toIntExact((total + chunk - 1) / chunk), 1,
-                (c0, c1) -> xq.quantize(xs, q, (long) c0 * chunk, Math.min(total, (long) c1 * chunk)));
+        boolean useNative = ctx.kernels().config().nativeAllowed(), hwc = twoD(w.weight());
+        int channels = (int) geo.c, inSize = (int) (geo.in[0] * geo.in[1] * geo.in[2]);
+        if (hwc) { // per image: NCHW floats -> NHWC codes
+            ctx.parallel().forRange((int) geo.n, 1, (b0, b1) -> {
+                for (int b = b0; b < b1; b++) {
+                    long off = (long) b * channels * inSize;
+                    Qs8Im2col.quantizeNhwc(useNative, xs, off, channels, inSize, xq.scale(), xq.zero(), xq.lo(), xq.hi(), q, off);
+                }
+            });
+        } else {
+            long total = x.size();
+            int chunk = 1 << 16;
+            ctx.parallel().forRange(Math.toIntExact((total + chunk - 1) / chunk), 1,
+                    (c0, c1) -> xq.quantize(xs, q, (long) c0 * chunk, Math.min(total, (long) c1 * chunk)));
+        }
         if (outSize == 0 || geo.n == 0) return;
 
         int tile = Math.max(16, Math.min(1024, TILE_BYTES / Math.max(1, k)));
@@ -84,53 +101,28 @@ final class QConv implements Op {
             for (int t = t0; t < t1; t++) {
                 int b = t / (group * tiles), g = (t / tiles) % group, p0 = (t % tiles) * tileRows;
                 int rows = Math.min(tileRows, outSize - p0);
-                gather(geo, q, xq.zero(), b, g, p0, rows, k, a);
+                gather(geo, hwc, useNative, q, xq.zero(), b, g, p0, rows, k, a);
                 w.kernel().gemmPacked(rows, w.groups()[g], a, 0, Math.max(1, k), !xq.signed(), xq.zero(), epis[g], c, 0, mg);
                 scatter(w, c, rows, mg, y.data(), res == null ? null : res.data(), ((long) b * geo.m + (long) g * mg) * outSize + p0, outSize);
             }
         });
     }
 
-    /** The 8-bit patches of output positions [p0, p0 + rows) of image b, group g: a[r][(ic, kd, kh, kw)]. */
-    static void gather(IntConv geo, MemorySegment q, int zero, int b, int g, int p0, int rows, int k, MemorySegment a) {
+    /**
+     * The 8-bit patches of output positions [p0, p0 + rows) of image b, group g: from NHWC codes in (ky, kx, ic) order
+     * ({@code hwc}, 2-D convs), else from NCHW codes in (ic, kd, kh, kw) order.
+     */
+    static void gather(IntConv geo, boolean hwc, boolean useNative, MemorySegment q, int zero, int b, int g, int p0, int rows, int k,
+                       MemorySegment a) {
         int cg = (int) (geo.c / geo.group);
         long inSize = geo.in[0] * geo.in[1] * geo.in[2];
-        long base = ((long) b * geo.c + (long) g * cg) * inSize;
-        if (geo.in[0] == 1 && geo.kernel[0] == 1 && geo.out[0] == 1) {
-            gather2d(q, (byte) zero, base, cg, (int) geo.in[1], (int) geo.in[2], (int) geo.kernel[1], (int) geo.kernel[2],
-                    (int) geo.stride[1], (int) geo.stride[2], (int) geo.padBegin[1], (int) geo.padBegin[2],
-                    (int) geo.dilation[1], (int) geo.dilation[2], (int) geo.out[2], p0, rows, k, a);
+        if (hwc) {
+            Qs8Im2col.Shape s = new Qs8Im2col.Shape((int) geo.c, g * cg, cg, (int) geo.in[1], (int) geo.in[2], (int) geo.kernel[1],
+                    (int) geo.kernel[2], (int) geo.stride[1], (int) geo.stride[2], (int) geo.padBegin[1], (int) geo.padBegin[2],
+                    (int) geo.dilation[1], (int) geo.dilation[2], (int) geo.out[1], (int) geo.out[2]);
+            Qs8Im2col.gather(useNative, s, q, (long) b * geo.c * inSize, p0, rows, zero, a, k);
         } else {
-            gather3d(geo, q, (byte) zero, base, cg, p0, rows, k, a);
-        }
-    }
-
-    /** The 2-D case with int arithmetic (the hot path: C2 keeps everything in registers). */
-    private static void gather2d(MemorySegment q, byte z, long base, int cg, int h, int w, int kh, int kw, int sh, int sw,
-                                 int ph, int pw, int dh, int dw, int ow, int p0, int rows, int k, MemorySegment a) {
-        int plane = h * w;
-        for (int r = 0; r < rows; r++) {
-            int p = p0 + r, oy = p / ow, ox = p - oy * ow;
-            long dst = (long) r * k;
-            int y0 = oy * sh - ph, x0 = ox * sw - pw;
-            boolean inside = y0 >= 0 && x0 >= 0 && y0 + (kh - 1) * dh < h && x0 + (kw - 1) * dw < w;
-            for (int ic = 0; ic < cg; ic++) {
-                long src = base + (long) ic * plane;
-                for (int ky = 0; ky < kh; ky++) {
-                    int iy = y0 + ky * dh;
-                    long row = src + (long) iy * w;
-                    if (inside) {
-                        for (int kx = 0; kx < kw; kx++) a.set(ValueLayout.JAVA_BYTE, dst++, q.get(ValueLayout.JAVA_BYTE, row + x0 + kx * dw));
-                    } else if (iy < 0 || iy >= h) {
-                        for (int kx = 0; kx < kw; kx++) a.set(ValueLayout.JAVA_BYTE, dst++, z);
-                    } else {
-                        for (int kx = 0; kx < kw; kx++) {
-                            int ix = x0 + kx * dw;
-                            a.set(ValueLayout.JAVA_BYTE, dst++, ix >= 0 && ix < w ? q.get(ValueLayout.JAVA_BYTE, row + ix) : z);
-                        }
-                    }
-                }
-            }
+            gather3d(geo, q, (byte) zero, ((long) b * geo.c + (long) g * cg) * inSize, cg, p0, rows, k, a);
         }
     }
 

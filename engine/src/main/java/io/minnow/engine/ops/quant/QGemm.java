@@ -38,7 +38,7 @@ final class QGemm implements Op {
     @Override
     public Object prepare(InferContext ctx, Kernels kernels) {
         int n = Math.toIntExact(QWeights.weightOf(ctx).dims()[0]);
-        return QWeights.prepare(ctx, kernels, 1, QWeights.bias(ctx, 1, n), false);
+        return QWeights.prepare(ctx, kernels, 1, QWeights.bias(ctx, 1, n), false, false);
     }
 
     @Override

@@ -31,8 +31,11 @@ record QWeights(TensorData weight, Qs8Gemm kernel, Qs8PackedW[] groups, int n, i
         return w;
     }
 
-    /** Packs {@code groups} row blocks of a q8 weight; {@code bias} has n entries or is null. */
-    static QWeights prepare(InferContext ctx, Kernels kernels, int groups, float[] bias, boolean residual) {
+    /**
+     * Packs {@code groups} row blocks of a q8 weight; {@code bias} has n entries or is null. {@code hwc}: a 2-D conv
+     * weight [M, C/g, kH, kW] whose rows are re-ordered to (ky, kx, ic), the column order of the NHWC patch gather.
+     */
+    static QWeights prepare(InferContext ctx, Kernels kernels, int groups, float[] bias, boolean residual, boolean hwc) {
         TensorData w = weightOf(ctx);
         if (w.encoding() != Encoding.Q8) throw ctx.error("weight '" + w.name() + "' is " + w.encoding() + "; this op runs q8 weights");
         QuantLayout l;
@@ -46,8 +49,9 @@ record QWeights(TensorData weight, Qs8Gemm kernel, Qs8PackedW[] groups, int n, i
         if (n % groups != 0) throw ctx.error("weight rows " + n + " are not a multiple of group " + groups);
         Qs8Gemm kernel = KernelRegistry.best(KernelRegistry.qs8Gemm(kernels.config())).create();
         int ng = n / groups;
+        java.lang.foreign.MemorySegment codes = hwc ? toHwc(w.bytes(), n, w.dims()) : w.bytes();
         Qs8PackedW[] packed = new Qs8PackedW[groups];
-        for (int g = 0; g < groups; g++) packed[g] = kernel.pack(ng, k, w.bytes(), (long) g * ng * k, Math.max(1, k));
+        for (int g = 0; g < groups; g++) packed[g] = kernel.pack(ng, k, codes, (long) g * ng * k, Math.max(1, k));
         float[] ws = new float[n];
         for (int j = 0; j < n; j++) ws[j] = w.bytes().get(io.minnow.formats.TensorData.F32_LE, l.scalesOffset() + 4L * j);
         FusedActivation act = FusedActivation.of(ctx.attrs());
@@ -60,6 +64,23 @@ record QWeights(TensorData weight, Qs8Gemm kernel, Qs8PackedW[] groups, int n, i
         Qs8Epilogue[] epis = new Qs8Epilogue[groups];
         for (int g = 0; g < groups; g++) epis[g] = q.epilogue(xq, g * ng, ng);
         return new QWeights(w, kernel, packed, n, k, ws, bias, act, clamp, xq, epis);
+    }
+
+    /** Rows of [n, c, kh, kw] codes re-ordered to (kh, kw, c). */
+    private static java.lang.foreign.MemorySegment toHwc(java.lang.foreign.MemorySegment src, int n, long[] dims) {
+        int c = (int) dims[1], kh = (int) dims[2], kw = (int) dims[3], k = c * kh * kw;
+        java.lang.foreign.MemorySegment out = java.lang.foreign.Arena.ofAuto().allocate(Math.max(1L, (long) n * k), 64);
+        for (int r = 0; r < n; r++) {
+            for (int ic = 0; ic < c; ic++) {
+                for (int y = 0; y < kh; y++) {
+                    for (int x = 0; x < kw; x++) {
+                        byte v = src.get(java.lang.foreign.ValueLayout.JAVA_BYTE, (long) r * k + ((long) ic * kh + y) * kw + x);
+                        out.set(java.lang.foreign.ValueLayout.JAVA_BYTE, (long) r * k + ((long) y * kw + x) * c + ic, v);
+                    }
+                }
+            }
+        }
+        return out;
     }
 
     /** The dequantizing epilogue for output channels [j0, j0 + count) under activation parameters xq. */
