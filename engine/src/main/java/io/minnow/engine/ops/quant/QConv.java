@@ -94,6 +94,9 @@ final class QConv implements Op {
         Qs8Epilogue[] epis = new Qs8Epilogue[group];
         for (int g = 0; g < group; g++) epis[g] = w.staticEpilogues() != null ? w.staticEpilogues()[g] : w.epilogue(xq, g * mg, mg);
         int tileRows = tile;
+        // a 1x1, stride-1, unpadded, ungrouped conv reads its patches straight from the NHWC codes: no gather
+        boolean direct = hwc && group == 1 && geo.kernel[1] * geo.kernel[2] == 1 && geo.stride[1] * geo.stride[2] == 1
+                && geo.padBegin[1] + geo.padBegin[2] == 0 && geo.out[1] == geo.in[1] && geo.out[2] == geo.in[2];
         ctx.parallel().forRange(tasks, 1, (t0, t1) -> {
             long aBytes = ((long) tileRows * k + 63) & -64L;
             MemorySegment scratch = ThreadScratch.get(aBytes + (long) tileRows * mg * 4);
@@ -101,8 +104,13 @@ final class QConv implements Op {
             for (int t = t0; t < t1; t++) {
                 int b = t / (group * tiles), g = (t / tiles) % group, p0 = (t % tiles) * tileRows;
                 int rows = Math.min(tileRows, outSize - p0);
-                gather(geo, hwc, useNative, q, xq.zero(), b, g, p0, rows, k, a);
-                w.kernel().gemmPacked(rows, w.groups()[g], a, 0, Math.max(1, k), !xq.signed(), xq.zero(), epis[g], c, 0, mg);
+                if (direct) {
+                    w.kernel().gemmPacked(rows, w.groups()[g], q, ((long) b * outSize + p0) * k, Math.max(1, k), !xq.signed(), xq.zero(),
+                            epis[g], c, 0, mg);
+                } else {
+                    gather(geo, hwc, useNative, q, xq.zero(), b, g, p0, rows, k, a);
+                    w.kernel().gemmPacked(rows, w.groups()[g], a, 0, Math.max(1, k), !xq.signed(), xq.zero(), epis[g], c, 0, mg);
+                }
                 scatter(w, c, rows, mg, y.data(), res == null ? null : res.data(), ((long) b * geo.m + (long) g * mg) * outSize + p0, outSize);
             }
         });
