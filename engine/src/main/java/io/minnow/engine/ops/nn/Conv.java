@@ -161,6 +161,11 @@ final class Conv implements Op {
             broadcastResidual(ctx, p, x, w, b, r, y, act);
             return;
         }
+        ConvShape one = p.c == 1 && p.group == 1 && r == null && ctx.kernels().f32DwConv() != null ? kernelShape(p) : null;
+        if (one != null) {
+            singleInputChannel(ctx, p, one, ctx.kernels().f32DwConv(), x, w, b, y, act);
+            return;
+        }
         if (ctx.prepared() instanceof Prepared prep) {
             packed(ctx, p, prep, x, b, r, y, act);
             return;
@@ -225,6 +230,29 @@ final class Conv implements Op {
                 if (javaAct) {
                     for (int m = 0; m < p.mg; m++) act.apply(ys, yOff + (long) m * p.outPlane + c0, c1 - c0);
                 }
+            }
+        });
+    }
+
+    /**
+     * A conv with one input channel (the stem of an image network: K = kh*kw only, too short for a GEMM) as M
+     * depthwise planes that all read the same input plane: one f32-dwconv call per (image, output channel).
+     */
+    private static void singleInputChannel(ExecContext ctx, Plan p, ConvShape s, F32DwConv kernel, Tensor x, Tensor w,
+                                           Tensor b, Tensor y, FusedActivation act) {
+        ConvShape plane = new ConvShape(1, s.inH(), s.inW(), 1, s.outH(), s.outW(), s.kh(), s.kw(), s.strideH(), s.strideW(),
+                s.padTop(), s.padLeft(), s.dilationH(), s.dilationW());
+        F32Epilogue kernelEpi = F32Epilogue.of(act);
+        boolean javaAct = kernelEpi == null;
+        F32Epilogue epi = javaAct ? F32Epilogue.NONE : kernelEpi;
+        MemorySegment xs = x.data(), ws = w.data(), ys = y.data(), bs = b == null ? null : b.data();
+        int taps = s.kh() * s.kw();
+        ctx.parallel().forRange(p.n * p.m, Math.max(1, (int) (4096 / Math.max(1, p.outPlane * taps))), (q0, q1) -> {
+            for (int q = q0; q < q1; q++) {
+                int n = q / p.m, m = q % p.m;
+                long yOff = (long) q * p.outPlane;
+                kernel.run(plane, xs, (long) n * p.inPlane, ws, (long) m * taps, bs, m, epi, ys, yOff, 0, 1);
+                if (javaAct) act.apply(ys, yOff, p.outPlane);
             }
         });
     }

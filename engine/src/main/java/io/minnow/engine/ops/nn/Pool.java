@@ -298,6 +298,21 @@ final class Pool implements Op {
         padded[d] = Math.max(0, Math.min(w.kernel[d], Math.ceilDiv(w.in[d] + w.padEnd[d] - start, dl)));
     }
 
+    private static final jdk.incubator.vector.VectorSpecies<Float> SUM_SPECIES = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED;
+
+    /** Sum of n floats from element {@code from}: lane-wise float partial sums, then the lanes and the tail in double. */
+    static double sumF32(MemorySegment x, long from, long n) {
+        var acc = jdk.incubator.vector.FloatVector.zero(SUM_SPECIES);
+        long i = 0, step = SUM_SPECIES.length();
+        for (; i + step <= n; i += step) {
+            acc = acc.add(jdk.incubator.vector.FloatVector.fromMemorySegment(SUM_SPECIES, x, (from + i) * 4, java.nio.ByteOrder.nativeOrder()));
+        }
+        double sum = 0;
+        for (int l = 0; l < step; l++) sum += acc.lane(l);
+        for (; i < n; i++) sum += x.getAtIndex(F32, from + i);
+        return sum;
+    }
+
     /** GlobalAveragePool / GlobalMaxPool: one value per (n, c) over all spatial positions. */
     static final class Global implements Op {
         private final boolean max;
@@ -327,6 +342,12 @@ final class Pool implements Op {
             boolean f32 = x.type() == DataType.FLOAT;
             MemorySegment xd = x.data();
             if (planes == 0) return;
+            if (f32 && !max) { // the common case (the head of every CNN): vector partial sums per plane
+                ctx.parallel().forRange(Math.toIntExact(planes), (int) Math.max(1, 8192 / Math.max(1, plane)), (s, e) -> {
+                    for (long p = s; p < e; p++) y.data().setAtIndex(F32, p, (float) (sumF32(xd, p * plane, plane) / plane));
+                });
+                return;
+            }
             ctx.parallel().forRange(Math.toIntExact(planes), (int) Math.max(1, 8192 / Math.max(1, plane)), (s, e) -> {
                 for (long p = s; p < e; p++) {
                     double acc = max ? Double.NEGATIVE_INFINITY : 0;
