@@ -31,6 +31,7 @@ import java.nio.file.Path;
 @Command(name = "minnow", mixinStandardHelpOptions = true, scope = ScopeType.INHERIT, versionProvider = Main.Version.class,
         description = "Runs compressed neural networks: inspect, run, evaluate, benchmark and convert models.",
         subcommands = {InspectCommand.class, RunCommand.class, EvalCommand.class, BenchCommand.class,
+                ExportCommand.class,
                 ConvertCommand.class, DemoCommand.class, CommandLine.HelpCommand.class},
         sortOptions = false, usageHelpAutoWidth = true)
 public final class Main implements java.util.concurrent.Callable<Integer> {
