@@ -49,7 +49,7 @@ public final class QdqExport {
 
     /** The lowered model and what happened to its weights (for the command line's report). */
     public record Result(ModelDef model, int int8Tensors, long int8Bytes, int int4Tensors, long int4FloatBytes,
-                         int denseTensors, long denseBytes, long opsetBefore, long opsetAfter) {
+                         int denseTensors, long denseBytes, long opsetBefore, long opsetAfter, int outputPairs) {
         /** The sentence the command line prints when int4 weights were widened. */
         public String int4Note() {
             return "int4 weights of " + int4Tensors + " tensors written as float32: ONNX opset 13 has no int4";
@@ -58,9 +58,19 @@ public final class QdqExport {
 
     /** Lowers {@code model} as described in the class comment. */
     public static Result export(ModelDef model) {
+        return export(model, false);
+    }
+
+    /**
+     * Lowers {@code model}; with {@code outputQdq}, also quantizes Conv / Gemm outputs where a later
+     * QuantizeLinear gives their scale ({@link OutputQdq}), so that ONNX Runtime fuses them into int8 kernels.
+     */
+    public static Result export(ModelDef model, boolean outputQdq) {
         if (model.graph() == null) throw new MinnowException("the model has no graph to export");
         Lowering l = new Lowering(allNames(model.graph(), new HashSet<>()));
-        GraphDef g = l.graph(model.graph(), Set.of());
+        int[] pairs = {0};
+        GraphDef g = outputQdq ? OutputQdq.apply(model.graph(), l::fresh, pairs) : model.graph();
+        g = l.graph(g, Set.of());
         long before = model.opset(), after = before;
         Map<String, Long> opsets = model.opsetImports();
         long ir = model.irVersion();
@@ -73,7 +83,7 @@ public final class QdqExport {
             ir = Math.max(ir, 7); // opset 13 needs IR version 7
         }
         ModelDef out = new ModelDef(ir, opsets, model.producerName(), model.producerVersion(), g, model.metadata());
-        return new Result(out, l.int8, l.int8Bytes, l.int4, l.int4Bytes, l.dense, l.denseBytes, before, after);
+        return new Result(out, l.int8, l.int8Bytes, l.int4, l.int4Bytes, l.dense, l.denseBytes, before, after, pairs[0]);
     }
 
     /** One pass over the model; holds the names in use (one namespace for the whole model) and the counts. */

@@ -61,6 +61,10 @@ class ExportCommandTest {
         ModelDef m = OnnxReader.read(onnx);
         assertEquals(2, m.graph().nodes().stream().filter(n -> n.opType().equals("DequantizeLinear")).count());
         assertTrue(m.graph().initializers().stream().allMatch(t -> t.encoding() == Encoding.F32 || t.encoding() == Encoding.RAW));
+        // No QuantizeLinear downstream of either Gemm: nothing gives an output scale.
+        r = minnow("export", mnw.toString(), "-o", onnx.toString(), "--quantize-outputs");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("output QuantizeLinear/DequantizeLinear pairs added: 0"), r.out());
     }
 
     @Test

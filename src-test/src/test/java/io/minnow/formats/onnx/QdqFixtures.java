@@ -95,6 +95,33 @@ final class QdqFixtures {
         return withGraph(m, new GraphDef(g.name(), g.nodes(), g.inputs(), g.outputs(), inits, g.valueInfo()));
     }
 
+    /**
+     * The same model with every q8 weight at 7 bits: codes halved (rounded, so |code| <= 64) and scales
+     * doubled. ORT's "reduce_range": u8 x s8 pair sums then fit int16 (2 * 255 * 64 < 32768).
+     */
+    static ModelDef sevenBitWeights(ModelDef m) {
+        List<TensorData> inits = new ArrayList<>();
+        for (TensorData t : m.graph().initializers()) {
+            if (t.encoding() != Encoding.Q8) {
+                inits.add(t);
+                continue;
+            }
+            io.minnow.formats.quant.QuantLayout l = Q8Codec.layout(t);
+            MemorySegment b = Arena.ofAuto().allocate(t.bytes().byteSize(), 64);
+            b.copyFrom(t.bytes());
+            for (long i = 0; i < l.rows() * l.cols(); i++) {
+                b.set(ValueLayout.JAVA_BYTE, i, (byte) Math.round(b.get(ValueLayout.JAVA_BYTE, i) / 2.0));
+            }
+            for (long r = 0; r < l.rows(); r++) {
+                long at = l.scalesOffset() + 4 * r;
+                b.set(TensorData.F32_LE, at, 2 * b.get(TensorData.F32_LE, at));
+            }
+            inits.add(new TensorData(t.name(), t.type(), t.dims(), t.encoding(), b, t.params()));
+        }
+        GraphDef g = m.graph();
+        return withGraph(m, new GraphDef(g.name(), g.nodes(), g.inputs(), g.outputs(), inits, g.valueInfo()));
+    }
+
     static ModelDef withGraph(ModelDef m, GraphDef g) {
         return new ModelDef(m.irVersion(), m.opsetImports(), m.producerName(), m.producerVersion(), g, m.metadata());
     }
