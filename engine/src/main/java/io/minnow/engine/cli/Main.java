@@ -31,7 +31,8 @@ import java.nio.file.Path;
 @Command(name = "minnow", mixinStandardHelpOptions = true, scope = ScopeType.INHERIT, versionProvider = Main.Version.class,
         description = "Runs compressed neural networks: inspect, run, evaluate, benchmark and convert models.",
         subcommands = {InspectCommand.class, RunCommand.class, EvalCommand.class, BenchCommand.class,
-                ConvertCommand.class, CompressCommand.class, CompareCommand.class, DemoCommand.class, CommandLine.HelpCommand.class},
+                ConvertCommand.class, CompressCommand.class, CompareCommand.class, ExportCommand.class, DemoCommand.class,
+                CommandLine.HelpCommand.class},
         sortOptions = false, usageHelpAutoWidth = true)
 public final class Main implements java.util.concurrent.Callable<Integer> {
     /** Exit code for errors the user can fix (usage, files, models, shapes). */
