@@ -1,0 +1,135 @@
+package io.minnow.jmh;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import io.minnow.engine.api.Model;
+import io.minnow.engine.api.ModelFiles;
+import io.minnow.engine.api.Options;
+import io.minnow.engine.api.Session;
+import io.minnow.engine.api.Tensor;
+import io.minnow.engine.compress.Calibrator;
+import io.minnow.engine.compress.PostTraining;
+import io.minnow.engine.compress.QuantConfig;
+import io.minnow.engine.data.Dataset;
+import io.minnow.formats.ModelDef;
+import io.minnow.formats.onnx.OnnxWriter;
+import io.minnow.formats.onnx.QdqExport;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.Blackhole;
+
+import java.nio.FloatBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Whole bundled models quantized to int8 ({@code minnow compress --quant int8}'s rewrite, calibrated on the bundled
+ * sample images): Minnow q8 against Minnow's own fp32 and against ONNX Runtime Java running the same quantized
+ * network exported as ONNX QDQ with output pairs ({@code minnow export --quantize-outputs}, so that ORT fuses its Conv
+ * and Gemm nodes into its own int8 kernels — its fastest path), same input, same threads, one JVM run.
+ *
+ * <pre>java -jar jmh/target/benchmarks.jar QuantModelBench -rf json -rff reports/jmh-quant-models.json</pre>
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.SampleTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
+public class QuantModelBench {
+    @Param({"lenet300", "lenet5", "resnet", "mobilenet"})
+    public String model;
+
+    @Param({"1"})
+    public int batch;
+
+    @Param({"1"})
+    public int threads;
+
+    private Model f32, q8;
+    private Session f32Session, q8Session;
+    private Map<String, Tensor> input;
+    private OrtSession ort;
+    private OnnxTensor ortInput;
+    private Map<String, OnnxTensor> ortFeeds;
+
+    @Setup
+    public void setup() throws Exception {
+        Path root = Path.of(System.getProperty("minnow.root", "."));
+        Path file = root.resolve("models").resolve(model + ".onnx");
+        if (!Files.exists(file)) throw new IllegalStateException(file.toAbsolutePath() + " not found; run from the repository root");
+        ModelDef fp32 = ModelFiles.read(file);
+        Dataset calib = Dataset.fromIdx("sample", root.resolve(Dataset.SAMPLE_IMAGES), root.resolve(Dataset.SAMPLE_LABELS));
+        Options options = Options.defaults().withThreads(threads);
+        f32 = Model.of(fp32, options);
+        var in = f32.inputs().getFirst();
+        long[] shape = ModelBench.inputShape(in, batch);
+        Calibrator.Batches batches = new Calibrator.Batches() {
+            @Override public int size() { return calib.size(); }
+            @Override public Tensor batch(int start, int n) {
+                long[] s = shape.clone();
+                s[0] = n;
+                return calib.images(start, n).reshape(s);
+            }
+        };
+        ModelDef quantized = PostTraining.quantize(fp32, QuantConfig.int8(), batches, 500, done -> { }).model();
+        q8 = Model.of(quantized, options);
+        f32Session = f32.newSession();
+        q8Session = q8.newSession();
+        float[] x = new float[Math.toIntExact(Tensor.elementCount(shape))];
+        Random r = new Random(42);
+        for (int i = 0; i < x.length; i++) x[i] = r.nextFloat();
+        input = Map.of(in.name(), Tensor.of(x, shape));
+
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        OrtSession.SessionOptions so = new OrtSession.SessionOptions();
+        so.setIntraOpNumThreads(threads);
+        so.setInterOpNumThreads(1);
+        so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+        ort = env.createSession(OnnxWriter.toBytes(QdqExport.export(quantized, true).model()), so);
+        ortInput = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), shape);
+        ortFeeds = Map.of(ort.getInputNames().iterator().next(), ortInput);
+    }
+
+    @Benchmark
+    public Object minnowF32() {
+        return f32Session.run(input);
+    }
+
+    @Benchmark
+    public Object minnowQ8() {
+        return q8Session.run(input);
+    }
+
+    @Benchmark
+    public void onnxruntimeQdq(Blackhole bh) throws OrtException {
+        try (OrtSession.Result r = ort.run(ortFeeds)) {
+            bh.consume(r.get(0));
+        }
+    }
+
+    @TearDown
+    public void tearDown() throws OrtException {
+        ortInput.close();
+        ort.close();
+        q8Session.close();
+        f32Session.close();
+        q8.close();
+        f32.close();
+    }
+}
