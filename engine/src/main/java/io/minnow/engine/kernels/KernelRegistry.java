@@ -85,4 +85,11 @@ public final class KernelRegistry {
         list.add(new KernelInfo<>("qs8-gemm-scalar", "qs8-gemm", "nothing", 0, () -> true, io.minnow.engine.kernels.q8.Qs8GemmReference::new));
         return list;
     }
+    /** Family q4-gemm (f32 activations x int4 grouped weights -> f32, bias + clamp fused), all variants. */
+    public static List<KernelInfo<io.minnow.engine.kernels.q4.Q4Gemm>> q4Gemm(BackendConfig cfg) {
+        List<KernelInfo<io.minnow.engine.kernels.q4.Q4Gemm>> list = new ArrayList<>();
+        list.add(new KernelInfo<>("q4-gemm-scalar", "q4-gemm", "nothing", 0, () -> true, io.minnow.engine.kernels.q4.Q4GemmReference::new));
+        list.add(new KernelInfo<>("q4-gemm-panama256", "q4-gemm", "jdk.incubator.vector (256-bit)", 10, () -> io.minnow.engine.kernels.q4.Q4GemmVector.available(cfg), io.minnow.engine.kernels.q4.Q4GemmVector::new));
+        return list;
+    }
 }
