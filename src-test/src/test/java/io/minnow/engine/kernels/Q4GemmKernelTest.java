@@ -259,14 +259,16 @@ class Q4GemmKernelTest {
                 }
             }
         }
-        // Zero rows of W with a zero scale produce exactly the bias (clamped), in every variant.
-        TensorData w = weights(r, 9, 65, 32, false, 3);
+        // A row of W whose scales are all 0 produces exactly the bias, in every variant, whatever its codes.
+        TensorData w = weights(r, 9, 65, 32, false, 0);
+        QuantLayout l = Q4Codec.layout(w);
+        for (int gi = 0; gi < l.groups(); gi++) w.bytes().set(TensorData.F32_LE, l.scalesOffset() + 4L * gi, 0f);
         Problem pb = problem(r, 2, w, false);
         for (Q4Gemm v : variants()) {
             MemorySegment c = pb.run(v, v.pack(w), 0, 9);
             for (int i = 0; i < 2; i++) {
                 float got = c.getAtIndex(F32, pb.cOff() + (long) i * pb.ldc() + 0);
-                assertEquals(pb.bias() == null ? 0f : pb.bias()[0], got, 0f, v.id() + " row 0 of W is zero");
+                assertEquals(pb.bias() == null ? 0f : pb.bias()[0], got, 0f, v.id() + " row 0 of W has scale 0");
             }
         }
     }
@@ -334,6 +336,7 @@ class Q4GemmKernelTest {
             assertBad(v, "negative m", () -> v.gemm(-1, p, a, 0, 40, null, -1, 1, c, 0, 10));
             Q4Gemm other = v == REF ? all.getFirst() : REF;
             if (other != v) assertBad(v, "packed by " + other.id(), () -> v.gemm(3, other.pack(w), a, 0, 40, null, -1, 1, c, 0, 10));
+            assertBad(v, "needs", () -> v.gemm(1, new Q4Packed(id, 10, 40, 32, false, Arena.ofAuto().allocate(64, 64)), a, 0, 40, null, -1, 1, c, 0, 10));
             // m = 0 and empty column ranges touch nothing
             v.gemm(0, p, a, 0, 40, null, -1, 1, MemorySegment.NULL, 0, 10);
             v.gemm(3, p, 8, 8, a, 0, 40, null, -1, 1, MemorySegment.NULL, 0, 10);

@@ -37,8 +37,12 @@ public final class Q4GemmReference implements Q4Gemm {
         Q4Gemm.check(id(), m, w, colBegin, colEnd, a, aOff, lda, bias, lo, hi, c, cOff, ldc);
         // The blob viewed as the tensor it was copied from, so Q4Codec reads its codes.
         Map<String, Long> params = Map.of(QuantLayout.GROUP_SIZE, (long) w.groupSize(), QuantLayout.ZERO_POINT, w.hasZeroPoints() ? 1L : 0L);
-        TensorData t = new TensorData("w", io.minnow.formats.DataType.FLOAT, new long[] {w.n(), w.k()}, io.minnow.formats.Encoding.Q4, w.data(), params);
-        QuantLayout l = Q4Codec.layout(t);
+        QuantLayout l = QuantLayout.of(io.minnow.formats.Encoding.Q4, io.minnow.formats.DataType.FLOAT, new long[] {w.n(), w.k()}, params);
+        if (w.data().byteSize() < l.byteSize()) {
+            throw new IllegalArgumentException("packed q4 weight " + w.n() + "x" + w.k() + " needs " + l.byteSize() + " bytes; the segment has " + w.data().byteSize());
+        }
+        TensorData t = new TensorData("w", io.minnow.formats.DataType.FLOAT, new long[] {w.n(), w.k()}, io.minnow.formats.Encoding.Q4,
+                w.data().asSlice(0, l.byteSize()), params);
         int g = w.groupSize();
         for (int i = 0; i < m; i++) {
             for (int j = colBegin; j < colEnd; j++) {

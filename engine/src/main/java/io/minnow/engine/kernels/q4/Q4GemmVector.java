@@ -46,6 +46,7 @@ public final class Q4GemmVector implements Q4Gemm {
     public void gemm(int m, Q4Packed w, int colBegin, int colEnd, MemorySegment a, long aOff, int lda, float[] bias,
                      float lo, float hi, MemorySegment c, long cOff, int ldc) {
         Q4Gemm.check(id(), m, w, colBegin, colEnd, a, aOff, lda, bias, lo, hi, c, cOff, ldc);
+        Q4Panels.requireSize(w);
         if (m == 0 || colBegin == colEnd) return;
         int groups = w.groups();
         float[] asum = new float[4 * groups];

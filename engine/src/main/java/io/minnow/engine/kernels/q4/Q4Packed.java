@@ -20,6 +20,9 @@ public record Q4Packed(String kernel, int n, int k, int groupSize, boolean hasZe
         Objects.requireNonNull(kernel, "kernel");
         Objects.requireNonNull(data, "data");
         if (n < 0 || k < 0) throw new IllegalArgumentException("negative q4 shape n=" + n + " k=" + k);
+        if (groupSize != 32 && groupSize != 64 && groupSize != 128) {
+            throw new IllegalArgumentException("q4 group size " + groupSize + " is not 32, 64 or 128");
+        }
     }
 
     /** Scale groups per row: ceil(k / G). */
