@@ -191,6 +191,33 @@ int minnow_qs8_im2col_nhwc(const uint8_t* q, int c, int c0, int cg, int h, int w
                            int ph, int pw, int dh, int dw, int oh, int ow, int p0, int rows, uint8_t zero, uint8_t* a,
                            int lda);
 
+/* ---- q4-gemm (float32 A x 4-bit grouped weights W[n x k] packed by the Java side, see q4-gemm/q4_gemm.h) ---- */
+
+#define MINNOW_Q4_GEMM_C 0
+#define MINNOW_Q4_GEMM_AVX2 1
+#define MINNOW_Q4_GEMM_VARIANTS 2
+
+/** 1 if this CPU can run the q4-gemm variant, else 0. */
+int minnow_q4_gemm_variant_supported(int variant);
+
+/** The widest q4-gemm variant this CPU supports. */
+int minnow_q4_gemm_default_variant(void);
+
+/** ISA name of a q4-gemm variant ("c", "avx2"), or "unknown". */
+const char* minnow_q4_gemm_variant_isa(int variant);
+
+/** Bytes of a packed q4 weight (8-row panels), or -1 for bad arguments (G not 32/64/128, zero_points not 0/1). */
+long long minnow_q4_gemm_packed_bytes(int n, int k, int group_size, int zero_points);
+
+/**
+ * Columns [j0, j1) of C[m x n] = clamp(A[m x k] * W^T + bias, lo, hi), W packed (minnow_q4_gemm_packed_bytes
+ * bytes). `c` and `bias` point at column j0 (bias: j1 - j0 floats, or NULL); row i of the window starts at
+ * c + i * ldc. j0 is a multiple of 8. Reads a[i * lda + p] for i < m, p < k, and whole panels of `packed`.
+ * Returns 0; -1 for a bad argument (nothing touched); -2 when scratch memory could not be allocated.
+ */
+int minnow_q4_gemm(int variant, int m, int n, int k, int group_size, int zero_points, int j0, int j1, const float* a,
+                   int lda, const unsigned char* packed, const float* bias, float lo, float hi, float* c, int ldc);
+
 #ifdef __cplusplus
 }
 #endif

@@ -34,3 +34,9 @@ grep -qw avx2 /proc/cpuinfo && grep -qw fma /proc/cpuinfo && conv_configs+=(avx2
 "$out"/f32_conv_test "${conv_configs[@]}"
 # f32-dwconv (its own script: own test binary and AVX-512 emulation additions)
 "$here"/run-dwconv-tests.sh "$out"
+# q4-gemm: every config this CPU runs, against a double-precision loop on the unpacked codes.
+gcc "${cflags[@]}" "$src"/common/scratch.c "$src"/cpu/cpu_features.c "$src"/q4-gemm/q4_gemm.c \
+    "$src"/q4-gemm/q4_gemm_c.c "$src"/q4-gemm/q4_gemm_avx2.c "$here"/q4_gemm_test.c -o "$out"/q4_gemm_test -lm -lpthread
+q4_configs=(c)
+grep -qw avx2 /proc/cpuinfo && grep -qw fma /proc/cpuinfo && q4_configs+=(avx2)
+"$out"/q4_gemm_test "${q4_configs[@]}"

@@ -20,9 +20,10 @@ public enum Encoding {
      */
     Q8(2, "int8 weights + per-output-channel f32 scale"),
     /**
-     * 4-bit weights in groups of G along K (the last dim), f32 scale (and optional uint8 zero point) per group,
+     * 4-bit weights in groups of G along K, f32 scale (and optional uint8 zero point) per group,
      * two codes per byte, low nibble first. Size: align64(N·⌈K/2⌉) + 4·N·⌈K/G⌉ [+ pad64 + N·⌈K/G⌉ with zero
-     * points]. Parameters {@code group_size} (32, 64, 128) and {@code zero_point} (0, 1).
+     * points] for dims [N, ...] with K = the product of the other dims (as Q8). Parameters {@code group_size}
+     * (32, 64, 128) and {@code zero_point} (0, 1).
      */
     Q4(3, "int4 weights in groups, f32 scale per group"),
     /** Compressed sparse rows: row pointers, column indices, values. */

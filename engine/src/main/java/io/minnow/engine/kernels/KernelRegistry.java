@@ -85,4 +85,19 @@ public final class KernelRegistry {
         list.add(new KernelInfo<>("qs8-gemm-scalar", "qs8-gemm", "nothing", 0, () -> true, io.minnow.engine.kernels.q8.Qs8GemmReference::new));
         return list;
     }
+    /** Family q4-gemm (f32 activations x int4 grouped weights -> f32, bias + clamp fused), all variants. */
+    public static List<KernelInfo<io.minnow.engine.kernels.q4.Q4Gemm>> q4Gemm(BackendConfig cfg) {
+        List<KernelInfo<io.minnow.engine.kernels.q4.Q4Gemm>> list = new ArrayList<>();
+        list.add(new KernelInfo<>("q4-gemm-scalar", "q4-gemm", "nothing", 0, () -> true, io.minnow.engine.kernels.q4.Q4GemmReference::new));
+        list.add(new KernelInfo<>("q4-gemm-panama256", "q4-gemm", "jdk.incubator.vector (256-bit)", 10, () -> io.minnow.engine.kernels.q4.Q4GemmVector.available(cfg), io.minnow.engine.kernels.q4.Q4GemmVector::new));
+        list.add(nativeQ4Gemm(cfg, NativeLibrary.Q4_GEMM_AVX2, "native + AVX2/FMA", 21));
+        list.add(nativeQ4Gemm(cfg, NativeLibrary.Q4_GEMM_C, "native", 20));
+        return list;
+    }
+
+    private static KernelInfo<io.minnow.engine.kernels.q4.Q4Gemm> nativeQ4Gemm(BackendConfig cfg, int variant, String requires, int rank) {
+        return new KernelInfo<>(io.minnow.engine.kernels.q4.Q4GemmNative.idOf(variant), "q4-gemm", requires, rank,
+                () -> cfg.nativeAllowed() && io.minnow.engine.kernels.q4.Q4GemmNative.supports(variant),
+                () -> io.minnow.engine.kernels.q4.Q4GemmNative.forVariant(variant));
+    }
 }

@@ -12,8 +12,8 @@ import java.util.Arrays;
 import java.util.Map;
 
 /**
- * Reference encoder and decoder of {@link Encoding#Q4}: 4-bit codes in groups of G along the last dim K,
- * one float32 scale per group (and, with zero points, one uint8 zero point 0..15 per group).
+ * Reference encoder and decoder of {@link Encoding#Q4}: 4-bit codes in groups of G along each row
+ * (N = dims[0] rows of K = the product of the other dims, see {@link QuantLayout}), one float32 scale per group (and, with zero points, one uint8 zero point 0..15 per group).
  * <ul>
  * <li>Symmetric (no zero point): codes are signed nibbles -8..7; {@code scale = max|w| / 7},
  *     {@code q = clamp(rint(w / scale), -8, 7)}; decode {@code w = q * scale}.</li>

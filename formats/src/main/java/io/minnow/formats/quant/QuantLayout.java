@@ -13,8 +13,9 @@ import java.util.Map;
  * {@value #PART_ALIGNMENT} bytes of the blob (blobs themselves are 64-byte aligned in a .mnw file), so a
  * kernel can read every part with aligned loads. The byte layout is described in {@code package-info.java}.
  *
- * @param rows          N: the product of all dims but the last (q4), or dims[0] (q8)
- * @param cols          K: the elements per row (the reduction axis of an [N, K] weight)
+ * @param rows          N: dims[0], the output channels (q8 and q4)
+ * @param cols          K: the product of all other dims, the elements per row (the reduction axis of an
+ *                      [N, K] weight; ci*kh*kw of a conv weight [co, ci, kh, kw]); 1 for a rank-1 tensor
  * @param groupSize     q4: G; q8: K (one scale per row)
  * @param groups        scales per row: 1 (q8) or ceil(K / G) (q4)
  * @param rowBytes      code bytes per row: K (q8) or ceil(K / 2) (q4)
@@ -91,8 +92,9 @@ public record QuantLayout(Encoding encoding, long rows, long cols, int groupSize
         }
         long zp = params.getOrDefault(ZERO_POINT, 0L);
         if (zp != 0 && zp != 1) throw new IllegalArgumentException("Q4 " + ZERO_POINT + " is " + zp + "; allowed: 0, 1");
-        long k = dims[dims.length - 1];
-        long n = product(dims, 0, dims.length - 1);
+        // Rows are output channels, as in q8: a conv weight [co, ci, 1, 1] is then the [co, ci] GEMM weight it is.
+        long n = dims[0];
+        long k = product(dims, 1, dims.length);
         long groups = (k + g - 1) / g;
         long rowBytes = (k + 1) / 2;
         long scalesOffset = align(Math.multiplyExact(n, rowBytes));

@@ -23,8 +23,11 @@
  * zero point. The reference encoder produces codes in -127..127; a reader accepts any int8.
  *
  * <h2>q4 (Encoding id 3)</h2>
- * Dims {@code [..., K]}: K (the last dim, the reduction axis of an {@code [N, K]} weight) is split into
- * {@code Gn = ceil(K / G)} groups of G (the last one may be shorter), {@code N} = product of the other dims.
+ * Dims {@code [N, d1, ...]}: as in q8, N = dims[0] output channels (rows) and {@code K = d1 * ...} elements
+ * per row (1 for a rank-1 tensor), the reduction axis of an {@code [N, K]} weight; a conv weight
+ * {@code [co, ci, kh, kw]} is N = co rows of K = ci*kh*kw (a 1x1 conv is exactly its [co, ci] GEMM weight).
+ * K is split into {@code Gn = ceil(K / G)} groups of G (the last one may be shorter); groups run over the
+ * flattened row, so for kh*kw > 1 one group may span several input channels.
  * Each row packs its K codes two per byte, <b>low nibble first</b> (code c of a row is in byte c/2, bits
  * 0-3 for even c, 4-7 for odd c); rows are {@code ceil(K / 2)} bytes and start on a byte, so an odd K
  * leaves a padding nibble that must be zero.

@@ -136,4 +136,23 @@ public final class NativeKernels {
                                                     int kh, int kw, int sh, int sw, int ph, int pw, int dh, int dw, int oh,
                                                     int ow, int p0, int rows, @Cast("uint8_t") byte zero,
                                                     @Cast("uint8_t*") long a, int lda);
+
+    // ---- q4-gemm (weights packed by io.minnow.engine.kernels.q4.Q4Panels; callers validate every bound first) ----
+
+    /** 1 if this CPU can run the q4-gemm variant, else 0. */
+    public static native int minnow_q4_gemm_variant_supported(int variant);
+
+    /** The widest q4-gemm variant this CPU supports. */
+    public static native int minnow_q4_gemm_default_variant();
+
+    /** ISA name of a q4-gemm variant: {@code c}, {@code avx2}. */
+    public static native @Cast("const char*") String minnow_q4_gemm_variant_isa(int variant);
+
+    /** Bytes of a packed q4 weight, or -1 for bad arguments. */
+    public static native long minnow_q4_gemm_packed_bytes(int n, int k, int groupSize, int zeroPoints);
+
+    /** Columns [j0, j1) of C = clamp(A·Wᵀ + bias, lo, hi); c and bias point at column j0. 0, -1 (bad argument), -2 (no scratch). */
+    public static native int minnow_q4_gemm(int variant, int m, int n, int k, int groupSize, int zeroPoints, int j0, int j1,
+                                            @Cast("const float*") long a, int lda, @Cast("const unsigned char*") long packed,
+                                            @Cast("const float*") long bias, float lo, float hi, @Cast("float*") long c, int ldc);
 }

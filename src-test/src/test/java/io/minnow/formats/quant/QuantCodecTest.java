@@ -35,13 +35,24 @@ class QuantCodecTest {
         assertEquals(256 + 64 + 16, Encoding.Q4.byteSize(DataType.FLOAT, new long[] {4, 100},
                 Map.of("group_size", 32L, "zero_point", 1L)));
         assertEquals(0, Encoding.Q4.byteSize(DataType.FLOAT, new long[] {5, 0}, Map.of("group_size", 64L, "zero_point", 1L)));
+        // q4 rows are dims[0], K the product of the rest: [2, 3, 129] is 2 rows of K = 387 (194 bytes, 4 groups of 128).
         QuantLayout l = QuantLayout.of(Encoding.Q4, DataType.FLOAT, new long[] {2, 3, 129}, Map.of("group_size", 128L, "zero_point", 1L));
-        assertEquals(6, l.rows());
-        assertEquals(65, l.rowBytes());
-        assertEquals(2, l.groups());
+        assertEquals(2, l.rows());
+        assertEquals(387, l.cols());
+        assertEquals(194, l.rowBytes());
+        assertEquals(4, l.groups());
         assertEquals(448, l.scalesOffset());
         assertEquals(512, l.zeroOffset());
-        assertEquals(512 + 12, l.byteSize());
+        assertEquals(512 + 8, l.byteSize());
+        // A 1x1 conv weight [co, ci, 1, 1] is the [co, ci] GEMM weight; a rank-1 tensor is N rows of K = 1.
+        QuantLayout conv = QuantLayout.of(Encoding.Q4, DataType.FLOAT, new long[] {8, 64, 1, 1}, Map.of("group_size", 32L));
+        assertEquals(8, conv.rows());
+        assertEquals(64, conv.cols());
+        assertEquals(2, conv.groups());
+        assertEquals(QuantLayout.of(Encoding.Q4, DataType.FLOAT, new long[] {8, 64}, Map.of("group_size", 32L)), conv);
+        QuantLayout vec = QuantLayout.of(Encoding.Q4, DataType.FLOAT, new long[] {5}, Map.of("group_size", 32L));
+        assertEquals(5, vec.rows());
+        assertEquals(1, vec.cols());
         assertThrows(UnsupportedOperationException.class, () -> Encoding.Q8.byteSize(DataType.FLOAT, 10));
     }
 
@@ -136,7 +147,7 @@ class QuantCodecTest {
         Random r = new Random(2);
         for (int g : QuantLayout.GROUP_SIZES) {
             for (boolean zp : new boolean[] {false, true}) {
-                for (long[] dims : new long[][] {{1, 1}, {3, 31}, {2, 2, 129}, {7, 256}, {4, 0}}) {
+                for (long[] dims : new long[][] {{1, 1}, {3, 31}, {2, 2, 129}, {7, 256}, {4, 0}, {6, 5, 3, 3}, {9}}) {
                     int n = (int) java.util.Arrays.stream(dims).reduce(1, (a, b) -> a * b);
                     float[] w = random(r, n, 2f);
                     if (n > 3) w[3] = 2f; // an extreme
