@@ -264,4 +264,26 @@ class QdqExportTest {
         assertEquals("conv.w_scale_1", dq.inputs().get(1));
         assertArrayEquals(new float[]{1}, init(read, "conv.w_scale").toFloatArray());
     }
+
+    /** A q8 weight read only inside an If branch is dequantized in the outer graph, just before the If. */
+    @Test
+    void weightReadInASubgraphIsDequantizedBeforeItsNode() {
+        TensorData w = Q8Codec.encode("W", new float[]{1, -2, 3, 4, 5, -6}, 2, 3);
+        GraphDef then = new GraphDef("then", List.of(new NodeDef("mm", "Gemm", "", List.of("x", "W"), List.of("t"),
+                Map.of("transB", Attribute.of("transB", 1L)))), List.of(), List.of(new ValueInfo("t", DataType.FLOAT, null)), List.of(), List.of());
+        GraphDef other = new GraphDef("else", List.of(new NodeDef("id", "Identity", "", List.of("x"), List.of("e"), Map.of())),
+                List.of(), List.of(new ValueInfo("e", DataType.FLOAT, null)), List.of(), List.of());
+        NodeDef iff = new NodeDef("if", "If", "", List.of("c"), List.of("y"),
+                Map.of("then_branch", Attribute.of("then_branch", then), "else_branch", Attribute.of("else_branch", other)));
+        NodeDef pre = new NodeDef("relu", "Relu", "", List.of("x0"), List.of("x"), Map.of());
+        GraphDef g = new GraphDef("g", List.of(pre, iff),
+                List.of(new ValueInfo("x0", DataType.FLOAT, null), new ValueInfo("c", DataType.BOOL, null),
+                        new ValueInfo("W", DataType.FLOAT, null)), // listed as an input too, as before IR 4
+                List.of(new ValueInfo("y", DataType.FLOAT, null)), List.of(w), List.of());
+        ModelDef m = new ModelDef(8, Map.of("", 13L), "t", "1", g, Map.of());
+        ModelDef read = OnnxReader.read(OnnxWriter.toBytes(QdqExport.export(m).model()), "exported");
+        List<String> ops = read.graph().nodes().stream().map(NodeDef::opType).toList();
+        assertEquals(List.of("Relu", "DequantizeLinear", "If"), ops);
+        assertTrue(read.graph().inputs().stream().noneMatch(v -> v.name().equals("W")), "W is a node output now, not a graph input");
+    }
 }

@@ -6,9 +6,16 @@ import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
 import io.minnow.engine.api.Tensor;
 import io.minnow.engine.data.Dataset;
+import io.minnow.formats.DataType;
+import io.minnow.formats.Dim;
+import io.minnow.formats.GraphDef;
 import io.minnow.formats.ModelDef;
+import io.minnow.formats.NodeDef;
+import io.minnow.formats.TensorData;
+import io.minnow.formats.ValueInfo;
 import io.minnow.formats.onnx.proto.ModelProto;
 import io.minnow.formats.onnx.proto.NodeProto;
+import io.minnow.formats.quant.Q8Codec;
 import io.minnow.testutil.TestPaths;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -17,6 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -153,6 +162,37 @@ class QdqFusionTest {
             if (seven) {
                 assertEquals(0, differ, "7-bit weights: same argmax everywhere");
                 assertTrue(maxDiff < 0.5, "7-bit weights: largest logit difference " + maxDiff);
+            }
+        }
+    }
+
+    /**
+     * Why the last Gemm (no QuantizeLinear after it) cannot be fused by rewriting it as MatMul: ORT turns
+     * {@code DQ -> MatMul} with a float output into MatMulIntegerToFloat, but first merges MatMul + Add
+     * (the bias) into a Gemm, which then stays DequantizeLinear + float32.
+     */
+    @Test
+    void dequantizedMatMulFusesOnlyWithoutABiasAdd(@TempDir Path dir) throws Exception {
+        for (boolean bias : new boolean[]{false, true}) {
+            int k = 64, n = 10;
+            TensorData w = Q8Codec.encode("w", QdqExportTest.gaussian(new java.util.Random(5), k * n, 0.2), k, n);
+            List<NodeDef> nodes = new ArrayList<>(List.of(
+                    new NodeDef("q", "QuantizeLinear", "", List.of("x", "s", "z"), List.of("xq"), Map.of()),
+                    new NodeDef("dq", "DequantizeLinear", "", List.of("xq", "s", "z"), List.of("xd"), Map.of()),
+                    new NodeDef("mm", "MatMul", "", List.of("xd", "w"), List.of(bias ? "m" : "y"), Map.of())));
+            if (bias) nodes.add(new NodeDef("add", "Add", "", List.of("m", "b"), List.of("y"), Map.of()));
+            GraphDef g = new GraphDef("mm", nodes, List.of(new ValueInfo("x", DataType.FLOAT, List.of(Dim.of(1), Dim.of(k)))),
+                    List.of(new ValueInfo("y", DataType.FLOAT, List.of(Dim.of(1), Dim.of(n)))),
+                    List.of(w, TensorData.ofFloats("b", new float[n], n), TensorData.ofFloats("s", new float[]{1 / 255f}),
+                            QdqFixtures.u8Scalar("z", 0)), List.of());
+            ModelDef m = new ModelDef(8, Map.of("", 13L), "minnow-test", "1", g, Map.of());
+            Map<String, Integer> ext = optimizedOps(OnnxWriter.toBytes(QdqExport.export(m).model()), OptLevel.EXTENDED_OPT, dir);
+            System.out.println("DQ -> MatMul" + (bias ? " -> Add" : "") + ": ORT extended " + ext);
+            if (bias) {
+                assertEquals(1, count(ext, "Gemm"), ext.toString());
+                assertEquals(0, count(ext, "MatMulIntegerToFloat"), ext.toString());
+            } else {
+                assertEquals(1, count(ext, "MatMulIntegerToFloat"), ext.toString());
             }
         }
     }
