@@ -87,9 +87,9 @@ public final class QuantFusion {
         return q;
     }
 
-    /** Encodings the quantized ops run today (q4 waits for the q4-gemm family). */
+    /** Encodings the quantized ops run: q8 everywhere, q4 in Gemm/MatMul and 1x1 convs (checked by the callers). */
     private static boolean executable(TensorData w) {
-        return w.encoding() == Encoding.Q8;
+        return w.encoding() == Encoding.Q8 || w.encoding() == Encoding.Q4;
     }
 
     /** A 1x1, stride 1, unpadded, ungrouped conv: the only conv shape q4 (a GEMM over channels) takes. */

@@ -97,6 +97,33 @@ class QuantizedExecutionTest {
         }
     }
 
+    /** int4: Gemm and 1x1-conv weights q4 (float activations, q4-gemm), the other convs q8; zero points on and off. */
+    @ParameterizedTest
+    @ValueSource(strings = {"lenet300", "lenet5", "resnet", "mobilenet"})
+    void int4ModelRunsOnQ4KernelsAndMatchesDecodedGraph(String name) throws Exception {
+        ModelDef fp32 = ModelFiles.read(TestPaths.root().resolve("models/" + name + ".onnx"));
+        Dataset data = sample();
+        for (boolean zp : new boolean[]{false, true}) {
+            QuantConfig cfg = new QuantConfig(true, 32, zp, Set.of(), 99.99);
+            ModelDef q = quantize(fp32, cfg, data, 32);
+            long q4 = q.graph().initializers().stream().filter(t -> t.encoding() == Encoding.Q4).count();
+            long int4Ok = Quantizer.targets(fp32).stream().filter(Quantizer.Target::int4Ok).count();
+            assertEquals(int4Ok, q4, "every Gemm and 1x1 conv weight is q4");
+            assertTrue(q4 > 0);
+            Tensor x = data.images(0, 16);
+            try (Model fast = Model.of(q, Options.defaults()); Model ref = Model.of(decoded(q), Options.defaults())) {
+                assertEquals(Quantizer.targets(fp32).size(), count(fast, "QConv") + count(fast, "QGemm"), "nothing decoded");
+                Tensor yf = fast.run(x), yr = ref.run(x);
+                assertClose(yr, yf, 1e-3);
+                for (int i = 0; i < 16; i++) assertEquals(argmax(yr, i), argmax(yf, i), "sample " + i);
+            }
+            try (Model a = Model.of(q, Options.defaults().withThreads(2)); Model b = Model.of(q, Options.defaults()
+                    .withBackend(io.minnow.engine.kernels.BackendConfig.javaOnly(0)))) {
+                assertClose(a.run(x), b.run(x), 1e-4);
+            }
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"lenet300", "mobilenet"})
     void keepFp32LeavesTheNamedLayer(String name) throws Exception {

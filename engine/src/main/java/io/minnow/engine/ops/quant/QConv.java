@@ -57,14 +57,25 @@ final class QConv implements Op {
     public Object prepare(InferContext ctx, Kernels kernels) {
         int m = Math.toIntExact(QWeights.weightOf(ctx).dims()[0]);
         int group = Math.toIntExact(ctx.attrs().getInt("group", 1));
+        TensorData wt = QWeights.weightOf(ctx);
+        if (wt.encoding() == io.minnow.formats.Encoding.Q4) {
+            long[] d = wt.dims();
+            for (int i = 2; i < d.length; i++) if (d[i] != 1) throw ctx.error("int4 weights run 1x1 convs only, not kernel " + Arrays.toString(d));
+            if (group != 1) throw ctx.error("int4 weights run ungrouped convs only (group " + group + ")");
+            return Q4Weights.prepare(ctx, kernels, wt, QWeights.bias(ctx, 1, m), hasResidual(ctx));
+        }
         return QWeights.prepare(ctx, kernels, group, QWeights.bias(ctx, 1, m), hasResidual(ctx), twoD(QWeights.weightOf(ctx)));
     }
 
     @Override
     public void execute(ExecContext ctx) {
-        QWeights w = (QWeights) ctx.prepared();
         Tensor x = ctx.input(0), y = ctx.output(0);
         Tensor res = ctx.inputCount() > 2 && ctx.attrs().getInt("minnow.residual", 0) == 1 ? ctx.input(2) : null;
+        if (ctx.prepared() instanceof Q4Weights q4) {
+            pointwiseQ4(ctx, q4, x, y, res);
+            return;
+        }
+        QWeights w = (QWeights) ctx.prepared();
         IntConv geo = IntConv.of(ctx.nodeName(), ctx.attrs(), x.shape(), w.weight().dims());
         int group = (int) geo.group, mg = (int) (geo.m / group), k = w.k();
         int outSize = (int) (geo.out[0] * geo.out[1] * geo.out[2]);
@@ -111,7 +122,8 @@ final class QConv implements Op {
                     gather(geo, hwc, useNative, q, xq.zero(), b, g, p0, rows, k, a);
                     w.kernel().gemmPacked(rows, w.groups()[g], a, 0, Math.max(1, k), !xq.signed(), xq.zero(), epis[g], c, 0, mg);
                 }
-                scatter(w, c, rows, mg, y.data(), res == null ? null : res.data(), ((long) b * geo.m + (long) g * mg) * outSize + p0, outSize);
+                scatter(w.act(), !w.clampInEpilogue(), c, rows, mg, y.data(), res == null ? null : res.data(),
+                        ((long) b * geo.m + (long) g * mg) * outSize + p0, outSize);
             }
         });
     }
@@ -162,15 +174,44 @@ final class QConv implements Op {
         }
     }
 
+    /**
+     * A 1x1 conv with int4 weights: per tile of positions, the float32 input transposed to rows of channels, one q4-gemm
+     * (float activations, nibbles unpacked in registers), then written back channel-major.
+     */
+    private static void pointwiseQ4(ExecContext ctx, Q4Weights q4, Tensor x, Tensor y, Tensor res) {
+        long[] xs = x.shape();
+        int images = (int) xs[0], c = (int) xs[1], m = q4.n();
+        int plane = (int) (x.size() / Math.max(1, (long) images * c));
+        if (q4.k() != c) throw ctx.error("int4 weight has K = " + q4.k() + " but the input has " + c + " channels");
+        if (plane == 0 || images == 0) return;
+        int tile = Math.min(plane, Math.max(16, (1 << 16) / Math.max(1, c)));
+        int tiles = (plane + tile - 1) / tile;
+        MemorySegment xd = x.data(), yd = y.data(), rd = res == null ? null : res.data();
+        ctx.parallel().forRange(images * tiles, 1, (t0, t1) -> {
+            long aBytes = ((long) tile * c * 4 + 63) & -64L;
+            MemorySegment scratch = ThreadScratch.get(aBytes + (long) tile * m * 4);
+            MemorySegment a = scratch.asSlice(0, aBytes), out = scratch.asSlice(aBytes);
+            for (int t = t0; t < t1; t++) {
+                int b = t / tiles, p0 = (t % tiles) * tile, rows = Math.min(tile, plane - p0);
+                long base = (long) b * c * plane;
+                for (int ch = 0; ch < c; ch++) {
+                    for (int r = 0; r < rows; r++) a.setAtIndex(Tensor.F32, (long) r * c + ch, xd.getAtIndex(Tensor.F32, base + (long) ch * plane + p0 + r));
+                }
+                q4.kernel().gemm(rows, q4.packed(), 0, m, a, 0, c, q4.bias(), q4.lo(), q4.hi(), out, 0, m);
+                scatter(q4.act(), !q4.clampInEpilogue(), out, rows, m, yd, rd, (long) b * m * plane + p0, plane);
+            }
+        });
+    }
+
     /** c [rows x mg] (position-major) into y's channel planes at yOff, adding the residual and any activation left. */
-    private static void scatter(QWeights w, MemorySegment c, int rows, int mg, MemorySegment y, MemorySegment res, long yOff, int plane) {
-        boolean post = !w.clampInEpilogue();
+    private static void scatter(io.minnow.engine.ops.FusedActivation act, boolean post, MemorySegment c, int rows, int mg,
+                                MemorySegment y, MemorySegment res, long yOff, int plane) {
         for (int j = 0; j < mg; j++) {
             long dst = yOff + (long) j * plane;
             for (int r = 0; r < rows; r++) {
                 float v = c.getAtIndex(Tensor.F32, (long) r * mg + j);
                 if (res != null) v += res.getAtIndex(Tensor.F32, dst + r);
-                if (post) v = w.act().apply(v);
+                if (post) v = act.apply(v);
                 y.setAtIndex(Tensor.F32, dst + r, v);
             }
         }

@@ -15,8 +15,9 @@ import java.util.Arrays;
 /**
  * {@code io.minnow:QGemm}: {@code Y[..., N] = act(X[..., K] · Wᵀ + bias)} with W int8 [N, K] ({@link QOps#WEIGHT}),
  * made from a Gemm (transA = 0, alpha = 1, beta = 1; input 2-D) or a MatMul with a constant quantized weight.
- * X is quantized to 8 bits (static parameters from the node or per run), multiplied by the qs8-gemm kernel in int32
- * and dequantized in its epilogue. Inputs: X, optional bias (N values or one).
+ * int8 (q8) weights: X is quantized to 8 bits (static parameters from the node or per run), multiplied by the qs8-gemm
+ * kernel in int32 and dequantized in its epilogue. int4 (q4) weights: X stays float32 and the q4-gemm kernel unpacks
+ * the nibbles in registers. Inputs: X, optional bias (N values or one).
  */
 final class QGemm implements Op {
     @Override
@@ -37,14 +38,23 @@ final class QGemm implements Op {
 
     @Override
     public Object prepare(InferContext ctx, Kernels kernels) {
-        int n = Math.toIntExact(QWeights.weightOf(ctx).dims()[0]);
+        TensorData w = QWeights.weightOf(ctx);
+        int n = Math.toIntExact(w.dims()[0]);
+        if (w.encoding() == io.minnow.formats.Encoding.Q4) return Q4Weights.prepare(ctx, kernels, w, QWeights.bias(ctx, 1, n), false);
         return QWeights.prepare(ctx, kernels, 1, QWeights.bias(ctx, 1, n), false, false);
     }
 
     @Override
     public void execute(ExecContext ctx) {
-        QWeights w = (QWeights) ctx.prepared();
         Tensor x = ctx.input(0), y = ctx.output(0);
+        if (ctx.prepared() instanceof Q4Weights q4) { // int4 weights, float32 activations
+            int m = q4.k() == 0 ? 0 : Math.toIntExact(x.size() / q4.k());
+            if (m == 0 && q4.k() == 0) m = Math.toIntExact(y.size() / Math.max(1, q4.n()));
+            q4.gemm(ctx.parallel(), m, x.data(), 0, Math.max(1, q4.k()), y.data(), 0, Math.max(1, q4.n()));
+            if (!q4.clampInEpilogue()) q4.act().apply(y.data(), 0, y.size());
+            return;
+        }
+        QWeights w = (QWeights) ctx.prepared();
         int k = w.k(), n = w.n();
         int m = k == 0 ? 0 : Math.toIntExact(x.size() / k);
         if (k == 0) { // an empty reduction: bias and activation only
