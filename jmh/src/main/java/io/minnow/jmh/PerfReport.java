@@ -81,6 +81,7 @@ public final class PerfReport {
         models(sb, results);
         conv(sb, results, layers);
         gemm(sb, results, peak, dram);
+        QuantReport.render(sb, results);
         return sb.toString();
     }
 
