@@ -7,10 +7,10 @@
 #   --quick       a subset with shorter iterations, about 4-5 minutes; JSON into reports/quick/
 #                 (so a smoke run never overwrites published numbers)
 #   --no-build    reuse jmh/target/benchmarks.jar
-#   --only LIST   comma-separated subset of: probes,gemm,conv,models
+#   --only LIST   comma-separated subset of: probes,gemm,conv,models,quant
 #   --out DIR     where the JSON, logs and perf.md go
 #
-# Writes DIR/jmh-probes.json, jmh-gemm.json, jmh-conv.json, jmh-models.json (JMH -rf json), one .log per
+# Writes DIR/jmh-probes.json, jmh-gemm.json, jmh-conv.json, jmh-models.json, jmh-quant.json (JMH -rf json), one .log per
 # suite, and DIR/perf.md (PerfReport's Markdown, also printed).
 # Environment: JAVA_HOME (a JDK 25+; else the newest under /usr/lib/jvm), MVN_ARGS (extra Maven flags,
 # e.g. -o offline), JMH_ARGS (extra JMH flags for every suite, e.g. "-f 3"), PEAK_GFLOPS (use this FMA
@@ -20,7 +20,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
 
-QUICK=0 BUILD=1 ONLY="probes,gemm,conv,models" OUT=""
+QUICK=0 BUILD=1 ONLY="probes,gemm,conv,models,quant" OUT=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --quick) QUICK=1 ;;
@@ -128,9 +128,13 @@ if want models; then
     run models ModelBench "$MODEL_FLAGS" -p batch=1,64 -p threads=1,2
   fi
 fi
+if want quant; then
+  # int8/int4 kernels beside f32 on the same shapes, and the int8 models against ORT's QDQ run and Minnow's fp32
+  run quant 'QuantModelBench|Qs8GemmBench|Q4GemvBench' "$MODEL_FLAGS"
+fi
 echo "== suites done in $(( (SECONDS - START) / 60 )) min $(( (SECONDS - START) % 60 )) s" >&2
 
-REPORT_ARGS=("$OUT/jmh-probes.json" "$OUT/jmh-gemm.json" "$OUT/jmh-conv.json" "$OUT/jmh-models.json" --out "$OUT/perf.md")
+REPORT_ARGS=("$OUT/jmh-probes.json" "$OUT/jmh-gemm.json" "$OUT/jmh-conv.json" "$OUT/jmh-models.json" "$OUT/jmh-quant.json" --out "$OUT/perf.md")
 [[ -n "${PEAK_GFLOPS:-}" ]] && REPORT_ARGS+=(--peak "$PEAK_GFLOPS")
 "${JAVA[@]}" -cp "$JAR" io.minnow.jmh.PerfReport "${REPORT_ARGS[@]}" 2> >(grep -v 'incubator' >&2)
 echo "== report: $OUT/perf.md" >&2
