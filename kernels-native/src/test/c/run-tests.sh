@@ -34,3 +34,5 @@ grep -qw avx2 /proc/cpuinfo && grep -qw fma /proc/cpuinfo && conv_configs+=(avx2
 "$out"/f32_conv_test "${conv_configs[@]}"
 # f32-dwconv (its own script: own test binary and AVX-512 emulation additions)
 "$here"/run-dwconv-tests.sh "$out"
+# qs8-gemm (its own script: own test binary and VNNI emulation in emu-qs8/)
+"$here"/run-qs8-tests.sh "$out"
