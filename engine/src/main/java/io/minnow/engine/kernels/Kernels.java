@@ -12,6 +12,7 @@ public final class Kernels {
     private final F32Gemm f32Gemm;
     private final io.minnow.engine.kernels.f32.F32Conv f32Conv;     // null: the op's own im2col + f32-gemm path
     private final io.minnow.engine.kernels.f32.F32DwConv f32DwConv; // null: the op's own loop
+    private final io.minnow.engine.kernels.q8.Qs8Gemm qs8Gemm;
 
     private Kernels(BackendConfig config) {
         this.config = config;
@@ -20,6 +21,7 @@ public final class Kernels {
         this.f32Conv = conv == null ? null : conv.create();
         var dw = KernelRegistry.bestOrNull(KernelRegistry.f32DwConv(config));
         this.f32DwConv = dw == null ? null : dw.create();
+        this.qs8Gemm = KernelRegistry.best(KernelRegistry.qs8Gemm(config)).create();
     }
 
     /** Kernels for an explicit configuration. */
@@ -52,6 +54,9 @@ public final class Kernels {
     /** The chosen f32-dwconv kernel, or null when the family has none available. */
     public io.minnow.engine.kernels.f32.F32DwConv f32DwConv() { return f32DwConv; }
 
+    /** The chosen qs8-gemm kernel (the scalar reference is always available). */
+    public io.minnow.engine.kernels.q8.Qs8Gemm qs8Gemm() { return qs8Gemm; }
+
     /**
      * One line: backend, ISA and kernel ids chosen, e.g.
      * {@code minnow: backend=native isa=avx512f cpu=[avx2 avx512 avx512vnni] f32-gemm=f32-gemm-avx512f}.
@@ -67,6 +72,7 @@ public final class Kernels {
         sb.append(" f32-gemm=").append(f32Gemm.id());
         if (f32Conv != null) sb.append(" f32-conv=").append(f32Conv.id());
         if (f32DwConv != null) sb.append(" f32-dwconv=").append(f32DwConv.id());
+        sb.append(" qs8-gemm=").append(qs8Gemm.id());
         if (config.nativeAllowed() && !NativeLibrary.available()) {
             sb.append(" (native unavailable: ").append(NativeLibrary.unavailableReason()).append(')');
         }

@@ -25,6 +25,9 @@ public final class NativeLibrary {
     /** f32-dwconv variant numbers, as in {@code minnow_kernels.h}. */
     public static final int F32_DWCONV_C = 0, F32_DWCONV_AVX2 = 1, F32_DWCONV_AVX512F = 2, F32_DWCONV_VARIANTS = 3;
 
+    /** qs8-gemm variant numbers, as in {@code minnow_kernels.h}. */
+    public static final int QS8_GEMM_C = 0, QS8_GEMM_AVX2 = 1, QS8_GEMM_AVX512VNNI = 2, QS8_GEMM_VARIANTS = 3;
+
     /** The system property that, set to {@code false}, keeps the library from even being loaded. */
     public static final String DISABLE_PROPERTY = "minnow.native";
 

@@ -22,6 +22,20 @@ public interface Qs8Gemm {
               Qs8Epilogue epi, MemorySegment c, long cOff, int ldc);
 
     /**
+     * W [n×k] (int8, row stride ldw, at element wOff) packed once into this kernel's layout. The result is
+     * immutable and can be shared by every thread that calls {@link #gemmPacked} on it.
+     */
+    Qs8PackedW pack(int n, int k, MemorySegment w, long wOff, int ldw);
+
+    /**
+     * {@link #gemm} on a W from this kernel's {@link #pack} (n and k are the packed W's). Thread-safe: threads may
+     * run disjoint row ranges of A and C at once on one packed W. Throws IllegalArgumentException if another
+     * kernel packed {@code w}.
+     */
+    void gemmPacked(int m, Qs8PackedW w, MemorySegment a, long aOff, int lda, boolean aUnsigned, int aZero,
+                    Qs8Epilogue epi, MemorySegment c, long cOff, int ldc);
+
+    /**
      * Every argument against every segment bound, with what and where on failure (IllegalArgumentException).
      * Variants call it first; a native variant must before it touches memory.
      */
@@ -36,6 +50,33 @@ public interface Qs8Gemm {
         epi.check(n);
         span("A", a, aOff, m, k, lda, 1);
         span("W", w, wOff, n, k, ldw, 1);
+        span("C", c, cOff, m, n, ldc, epi.outBytes());
+    }
+
+    /** The arguments of {@link #pack}, against W's segment (IllegalArgumentException). */
+    static void checkPack(int n, int k, MemorySegment w, long wOff, int ldw) {
+        if (n < 0 || k < 0) throw new IllegalArgumentException("negative size n=" + n + " k=" + k);
+        if (ldw < k) throw new IllegalArgumentException("leading dimension too small: ldw=" + ldw + " (k=" + k + ")");
+        span("W", w, wOff, n, k, ldw, 1);
+    }
+
+    /**
+     * The arguments of {@link #gemmPacked}: {@code w} packed by kernel {@code id}, then everything {@link #check}
+     * tests except W's segment (which the packed W replaces).
+     */
+    static void checkPacked(String id, int m, Qs8PackedW w, MemorySegment a, long aOff, int lda, boolean aUnsigned,
+                            int aZero, Qs8Epilogue epi, MemorySegment c, long cOff, int ldc) {
+        java.util.Objects.requireNonNull(w, "packed W");
+        w.requireKernel(id);
+        int n = w.n(), k = w.k();
+        if (m < 0) throw new IllegalArgumentException("negative size m=" + m);
+        if (lda < k || ldc < n) {
+            throw new IllegalArgumentException("leading dimension too small: lda=" + lda + " (k=" + k + "), ldc=" + ldc + " (n=" + n + ")");
+        }
+        int lo = aUnsigned ? 0 : -128, hi = aUnsigned ? 255 : 127;
+        if (aZero < lo || aZero > hi) throw new IllegalArgumentException("activation zero point " + aZero + " is outside [" + lo + ", " + hi + "]");
+        epi.check(n);
+        span("A", a, aOff, m, k, lda, 1);
         span("C", c, cOff, m, n, ldc, epi.outBytes());
     }
 
