@@ -217,6 +217,51 @@ long long minnow_q4_gemm_packed_bytes(int n, int k, int group_size, int zero_poi
  */
 int minnow_q4_gemm(int variant, int m, int n, int k, int group_size, int zero_points, int j0, int j1, const float* a,
                    int lda, const unsigned char* packed, const float* bias, float lo, float hi, float* c, int ldc);
+/* ---- qs8-gemm (uint8/int8 activations x int8 weights, int32 accumulators, on W packed once) ------------ */
+
+/** Variant numbers of the qs8-gemm functions. */
+#define MINNOW_QS8_GEMM_C 0
+#define MINNOW_QS8_GEMM_AVX2 1
+#define MINNOW_QS8_GEMM_AVX512VNNI 2
+#define MINNOW_QS8_GEMM_VARIANTS 3
+
+/** Epilogues of minnow_qs8_gemm_packed (the Java Qs8Epilogue records). */
+#define MINNOW_QS8_EPI_RAW 0
+#define MINNOW_QS8_EPI_REQUANTIZE 1
+#define MINNOW_QS8_EPI_DEQUANTIZE 2
+
+/** 1 if this CPU can run the qs8-gemm variant, else 0. */
+int minnow_qs8_gemm_variant_supported(int variant);
+
+/** The widest qs8-gemm variant this CPU supports. */
+int minnow_qs8_gemm_default_variant(void);
+
+/** ISA name of a qs8-gemm variant ("c", "avx2", "avx512vnni"), or "unknown". */
+const char* minnow_qs8_gemm_variant_isa(int variant);
+
+/** Bytes the packed form of W[n x k] takes for a variant (allocate them 64-byte aligned), or -1. */
+long long minnow_qs8_gemm_packed_bytes(int variant, int n, int k);
+
+/**
+ * Packs int8 W[n x k] (row stride ldw; row j = output column j) for a variant into `packed`
+ * (minnow_qs8_gemm_packed_bytes bytes, 64-byte aligned): panels plus int32 column sums (qs8-gemm/qs8_gemm.h).
+ * Returns 0, or -1 (touching nothing) for bad arguments. Packing works for every variant number on any CPU.
+ */
+int minnow_qs8_gemm_pack(int variant, int n, int k, const signed char* w, int ldw, signed char* packed);
+
+/**
+ * C[m x n] = epilogue(acc), acc[i][j] = sum_p (A[i][p] - a_zero) * W[j][p] in int32 (wrapping), W packed by
+ * the same variant. A is uint8 (a_unsigned != 0) or int8 with row stride lda. epi: RAW stores int32;
+ * REQUANTIZE stores clamp(rint((float) (acc + ibias[j]) * scale[j]) + zero, qmin, qmax) as one byte;
+ * DEQUANTIZE stores clamp((float) acc * scale[j] + fbias[j], lo, hi) as float32. scale has scale_count
+ * (1 or n) entries, the bias (or NULL) bias_count. Bitwise equal to Qs8GemmReference. Thread-safe: no shared
+ * scratch. Returns 0; -1 (touching nothing) for an unsupported variant or bad arguments; -2 when scratch
+ * memory could not be allocated.
+ */
+int minnow_qs8_gemm_packed(int variant, int m, int n, int k, const unsigned char* a, int lda, int a_unsigned,
+                           int a_zero, const signed char* packed, int epi, const float* scale, int scale_count,
+                           const int* ibias, const float* fbias, int bias_count, int zero, int qmin, int qmax,
+                           float lo, float hi, void* c, int ldc);
 
 #ifdef __cplusplus
 }

@@ -40,3 +40,5 @@ gcc "${cflags[@]}" "$src"/common/scratch.c "$src"/cpu/cpu_features.c "$src"/q4-g
 q4_configs=(c)
 grep -qw avx2 /proc/cpuinfo && grep -qw fma /proc/cpuinfo && q4_configs+=(avx2)
 "$out"/q4_gemm_test "${q4_configs[@]}"
+# qs8-gemm (its own script: own test binary and VNNI emulation in emu-qs8/)
+"$here"/run-qs8-tests.sh "$out"

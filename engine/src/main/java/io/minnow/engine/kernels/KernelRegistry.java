@@ -83,8 +83,13 @@ public final class KernelRegistry {
     public static List<KernelInfo<io.minnow.engine.kernels.q8.Qs8Gemm>> qs8Gemm(BackendConfig cfg) {
         List<KernelInfo<io.minnow.engine.kernels.q8.Qs8Gemm>> list = new ArrayList<>();
         list.add(new KernelInfo<>("qs8-gemm-scalar", "qs8-gemm", "nothing", 0, () -> true, io.minnow.engine.kernels.q8.Qs8GemmReference::new));
+        list.add(new KernelInfo<>(io.minnow.engine.kernels.q8.Qs8GemmVector.ID, "qs8-gemm", "jdk.incubator.vector (256-bit)", 10, () -> io.minnow.engine.kernels.q8.Qs8GemmVector.available(cfg), io.minnow.engine.kernels.q8.Qs8GemmVector::new));
+        list.add(nativeQs8Gemm(cfg, NativeLibrary.QS8_GEMM_AVX512VNNI, "native + AVX-512 VNNI", 22));
+        list.add(nativeQs8Gemm(cfg, NativeLibrary.QS8_GEMM_AVX2, "native + AVX2", 21));
+        list.add(nativeQs8Gemm(cfg, NativeLibrary.QS8_GEMM_C, "native", 20));
         return list;
     }
+
     /** Family q4-gemm (f32 activations x int4 grouped weights -> f32, bias + clamp fused), all variants. */
     public static List<KernelInfo<io.minnow.engine.kernels.q4.Q4Gemm>> q4Gemm(BackendConfig cfg) {
         List<KernelInfo<io.minnow.engine.kernels.q4.Q4Gemm>> list = new ArrayList<>();
@@ -99,5 +104,11 @@ public final class KernelRegistry {
         return new KernelInfo<>(io.minnow.engine.kernels.q4.Q4GemmNative.idOf(variant), "q4-gemm", requires, rank,
                 () -> cfg.nativeAllowed() && io.minnow.engine.kernels.q4.Q4GemmNative.supports(variant),
                 () -> io.minnow.engine.kernels.q4.Q4GemmNative.forVariant(variant));
+    }
+
+    private static KernelInfo<io.minnow.engine.kernels.q8.Qs8Gemm> nativeQs8Gemm(BackendConfig cfg, int variant, String requires, int rank) {
+        return new KernelInfo<>(io.minnow.engine.kernels.q8.Qs8GemmNative.idOf(variant), "qs8-gemm", requires, rank,
+                () -> cfg.nativeAllowed() && io.minnow.engine.kernels.q8.Qs8GemmNative.supports(variant),
+                () -> io.minnow.engine.kernels.q8.Qs8GemmNative.forVariant(variant));
     }
 }

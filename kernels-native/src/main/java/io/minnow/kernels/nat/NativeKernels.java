@@ -155,4 +155,34 @@ public final class NativeKernels {
     public static native int minnow_q4_gemm(int variant, int m, int n, int k, int groupSize, int zeroPoints, int j0, int j1,
                                             @Cast("const float*") long a, int lda, @Cast("const unsigned char*") long packed,
                                             @Cast("const float*") long bias, float lo, float hi, @Cast("float*") long c, int ldc);
+    // ---- qs8-gemm (int8 weights packed once; callers validate every bound first) ----
+
+    /** 1 if this CPU can run the qs8-gemm variant, else 0. */
+    public static native int minnow_qs8_gemm_variant_supported(int variant);
+
+    /** The widest qs8-gemm variant this CPU supports. */
+    public static native int minnow_qs8_gemm_default_variant();
+
+    /** ISA name of a qs8-gemm variant: {@code c}, {@code avx2}, {@code avx512vnni}. */
+    public static native @Cast("const char*") String minnow_qs8_gemm_variant_isa(int variant);
+
+    /** Bytes of the packed W[n x k] for the variant (allocate 64-byte aligned), or -1. */
+    public static native long minnow_qs8_gemm_packed_bytes(int variant, int n, int k);
+
+    /** Packs int8 W[n x k] (row stride ldw) for the variant; 0, or -1 (nothing touched). */
+    public static native int minnow_qs8_gemm_pack(int variant, int n, int k, @Cast("const signed char*") long w, int ldw,
+                                                  @Cast("signed char*") long packed);
+
+    /**
+     * C = epilogue(A·Wᵀ - zero-point terms) on a W packed by the same variant; epi 0 raw, 1 requantize, 2
+     * dequantize (minnow_kernels.h). scale / ibias / fbias may be null where unused. 0, -1 (nothing touched)
+     * or -2 (no scratch memory).
+     */
+    public static native int minnow_qs8_gemm_packed(int variant, int m, int n, int k, @Cast("const unsigned char*") long a,
+                                                    int lda, int aUnsigned, int aZero,
+                                                    @Cast("const signed char*") long packed, int epi,
+                                                    @Cast("const float*") float[] scale, int scaleCount,
+                                                    @Cast("const int*") int[] ibias, @Cast("const float*") float[] fbias,
+                                                    int biasCount, int zero, int qmin, int qmax, float lo, float hi,
+                                                    @Cast("void*") long c, int ldc);
 }

@@ -21,18 +21,19 @@ public interface Qs8Gemm {
               MemorySegment w, long wOff, int ldw,
               Qs8Epilogue epi, MemorySegment c, long cOff, int ldc);
 
-    /** Packs W [n x k] for {@link #gemmPacked} (stub: a plain copy). */
-    default Qs8PackedW pack(int n, int k, MemorySegment w, long wOff, int ldw) {
-        MemorySegment d = java.lang.foreign.Arena.ofAuto().allocate(Math.max(1L, (long) n * k), 64);
-        for (int j = 0; j < n; j++) MemorySegment.copy(w, wOff + (long) j * ldw, d, (long) j * k, k);
-        return new Qs8PackedW(id(), n, k, d);
-    }
+    /**
+     * W [n×k] (int8, row stride ldw, at element wOff) packed once into this kernel's layout. The result is
+     * immutable and can be shared by every thread that calls {@link #gemmPacked} on it.
+     */
+    Qs8PackedW pack(int n, int k, MemorySegment w, long wOff, int ldw);
 
-    /** {@link #gemm} on weights packed by {@link #pack}. */
-    default void gemmPacked(int m, Qs8PackedW w, MemorySegment a, long aOff, int lda, boolean aUnsigned, int aZero,
-                            Qs8Epilogue epi, MemorySegment c, long cOff, int ldc) {
-        gemm(m, w.n(), w.k(), a, aOff, lda, aUnsigned, aZero, w.data(), 0, Math.max(1, w.k()), epi, c, cOff, ldc);
-    }
+    /**
+     * {@link #gemm} on a W from this kernel's {@link #pack} (n and k are the packed W's). Thread-safe: threads may
+     * run disjoint row ranges of A and C at once on one packed W. Throws IllegalArgumentException if another
+     * kernel packed {@code w}.
+     */
+    void gemmPacked(int m, Qs8PackedW w, MemorySegment a, long aOff, int lda, boolean aUnsigned, int aZero,
+                    Qs8Epilogue epi, MemorySegment c, long cOff, int ldc);
 
     /**
      * Every argument against every segment bound, with what and where on failure (IllegalArgumentException).
@@ -49,6 +50,33 @@ public interface Qs8Gemm {
         epi.check(n);
         span("A", a, aOff, m, k, lda, 1);
         span("W", w, wOff, n, k, ldw, 1);
+        span("C", c, cOff, m, n, ldc, epi.outBytes());
+    }
+
+    /** The arguments of {@link #pack}, against W's segment (IllegalArgumentException). */
+    static void checkPack(int n, int k, MemorySegment w, long wOff, int ldw) {
+        if (n < 0 || k < 0) throw new IllegalArgumentException("negative size n=" + n + " k=" + k);
+        if (ldw < k) throw new IllegalArgumentException("leading dimension too small: ldw=" + ldw + " (k=" + k + ")");
+        span("W", w, wOff, n, k, ldw, 1);
+    }
+
+    /**
+     * The arguments of {@link #gemmPacked}: {@code w} packed by kernel {@code id}, then everything {@link #check}
+     * tests except W's segment (which the packed W replaces).
+     */
+    static void checkPacked(String id, int m, Qs8PackedW w, MemorySegment a, long aOff, int lda, boolean aUnsigned,
+                            int aZero, Qs8Epilogue epi, MemorySegment c, long cOff, int ldc) {
+        java.util.Objects.requireNonNull(w, "packed W");
+        w.requireKernel(id);
+        int n = w.n(), k = w.k();
+        if (m < 0) throw new IllegalArgumentException("negative size m=" + m);
+        if (lda < k || ldc < n) {
+            throw new IllegalArgumentException("leading dimension too small: lda=" + lda + " (k=" + k + "), ldc=" + ldc + " (n=" + n + ")");
+        }
+        int lo = aUnsigned ? 0 : -128, hi = aUnsigned ? 255 : 127;
+        if (aZero < lo || aZero > hi) throw new IllegalArgumentException("activation zero point " + aZero + " is outside [" + lo + ", " + hi + "]");
+        epi.check(n);
+        span("A", a, aOff, m, k, lda, 1);
         span("C", c, cOff, m, n, ldc, epi.outBytes());
     }
 

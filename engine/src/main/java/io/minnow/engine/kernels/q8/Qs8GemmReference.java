@@ -33,6 +33,24 @@ public final class Qs8GemmReference implements Qs8Gemm {
         }
     }
 
+    /** A plain copy of W, rows of k bytes (no padding, no column sums). */
+    @Override
+    public Qs8PackedW pack(int n, int k, MemorySegment w, long wOff, int ldw) {
+        Qs8Gemm.checkPack(n, k, w, wOff, ldw);
+        MemorySegment codes = java.lang.foreign.Arena.ofAuto().allocate(Math.max(1L, (long) n * k), 64);
+        for (int j = 0; j < n; j++) {
+            MemorySegment.copy(w, wOff + (long) j * ldw, codes, (long) j * k, k);
+        }
+        return new Qs8PackedW(id(), n, k, codes, null);
+    }
+
+    @Override
+    public void gemmPacked(int m, Qs8PackedW w, MemorySegment a, long aOff, int lda, boolean aUnsigned, int aZero,
+                           Qs8Epilogue epi, MemorySegment c, long cOff, int ldc) {
+        Qs8Gemm.checkPacked(id(), m, w, a, aOff, lda, aUnsigned, aZero, epi, c, cOff, ldc);
+        gemm(m, w.n(), w.k(), a, aOff, lda, aUnsigned, aZero, w.codes(), 0, w.k(), epi, c, cOff, ldc);
+    }
+
     /** Applies the epilogue to one accumulator and stores it at element {@code at} of C. */
     static void store(Qs8Epilogue epi, int acc, int j, MemorySegment c, long at) {
         switch (epi) {

@@ -1,7 +1,6 @@
 package io.minnow.engine.ops.quant;
 
 import io.minnow.engine.api.Tensor;
-import io.minnow.engine.kernels.KernelRegistry;
 import io.minnow.engine.kernels.Kernels;
 import io.minnow.engine.kernels.q8.Qs8Epilogue;
 import io.minnow.engine.kernels.q8.Qs8Gemm;
@@ -47,7 +46,7 @@ record QWeights(TensorData weight, Qs8Gemm kernel, Qs8PackedW[] groups, int n, i
         }
         int n = Math.toIntExact(l.rows()), k = Math.toIntExact(l.cols());
         if (n % groups != 0) throw ctx.error("weight rows " + n + " are not a multiple of group " + groups);
-        Qs8Gemm kernel = KernelRegistry.best(KernelRegistry.qs8Gemm(kernels.config())).create();
+        Qs8Gemm kernel = kernels.qs8Gemm();
         int ng = n / groups;
         java.lang.foreign.MemorySegment codes = hwc ? toHwc(w.bytes(), n, w.dims()) : w.bytes();
         Qs8PackedW[] packed = new Qs8PackedW[groups];
