@@ -43,6 +43,9 @@ static unsigned char* pack(int n, int k, int g, int zp, const int* u, const floa
     return out;
 }
 
+/* Scale of A's values: the AVX2 driver pre-scales rows whose max |a| is in [2^-59, 2^105] and converts otherwise. */
+static float a_scale = 1.0f;
+
 static void run(int variant, const char* name, int m, int n, int k, int g, int zp, int fill, int j0, int j1) {
     const int groups = (k + g - 1) / g, lda = k + (int) (next() % 3), ldc = (j1 - j0) + (int) (next() % 3);
     int* u = malloc(sizeof(int) * ((size_t) n * k + 1));
@@ -56,7 +59,9 @@ static void run(int variant, const char* name, int m, int n, int k, int g, int z
     long long bytes;
     unsigned char* packed = pack(n, k, g, zp, u, scale, z, &bytes);
     float* a = malloc(sizeof(float) * ((size_t) (m - 1) * lda + k + 1));
-    for (size_t i = 0; i < (size_t) (m - 1) * lda + k; i++) a[i] = unit();
+    for (size_t i = 0; i < (size_t) (m - 1) * lda + k; i++) a[i] = unit() * a_scale;
+    if (fill == 3 && k > 2) a[1] = a[2] = 0; /* a mix of magnitudes: zeros and a tiny value in the row */
+    if (fill == 3 && k > 3) a[3] = 1e-38f * a_scale;
     float* bias = malloc(sizeof(float) * (size_t) (j1 - j0 + 1));
     for (int j = 0; j < j1 - j0; j++) bias[j] = unit();
     const size_t csize = j1 > j0 ? (size_t) (m - 1) * ldc + (j1 - j0) : 1;
@@ -126,6 +131,17 @@ int main(int argc, char** argv) {
                 }
             }
         }
+        /* activations far from 1: pre-scaled by large / small powers of 2, or (outside the range) converted */
+        static const float scales[] = {1e-17f, 1e-30f, 1e30f, 1e34f}; /* 1e-30, 1e34: outside, converted */
+        for (size_t si = 0; si < sizeof scales / sizeof *scales; si++) {
+            a_scale = scales[si];
+            for (int m = 1; m <= 5; m += 2) {
+                run(variant, argv[ai], m, 17, 129, 32, (int) (si & 1), (int) si % 4, 0, 17);
+                run(variant, argv[ai], m, 9, 33, 64, 1 - (int) (si & 1), 3, 0, 9);
+                cases += 2;
+            }
+        }
+        a_scale = 1.0f;
         /* refused arguments touch nothing (NULL pointers would crash if touched) */
         const int bad[][8] = {{1, 8, 8, 48, 0, 0, 8, 8}, {1, 8, 8, 32, 2, 0, 8, 8}, {1, 8, 8, 32, 0, 4, 8, 8},
                               {1, 8, 8, 32, 0, 0, 9, 8}, {-1, 8, 8, 32, 0, 0, 8, 8}, {1, 8, 8, 32, 0, 0, 8, 7}};

@@ -30,13 +30,19 @@ struct minnow_q4_shape {
 /*
  * Panel `panel` against rows a[0..mr) of A (mr 1..4; each k floats), asum[r * groups + g] = sum of row r's group g.
  * Writes out[r * 8 + lane], the accumulators before bias and clamp, for r < mr.
+ *
+ * factor: NULL, or (variants that can) "denormal codes": row r of a was scaled by 2^e_r (exactly) so that its
+ * largest |a| is in [2^126, 2^127), and a code u is read as the float whose bits are u, i.e. u * 2^-149 (a
+ * denormal, exact), saving the int-to-float conversion; each product a' * u * 2^-149 = a * u * 2^(e_r - 149) is
+ * then a normal float rounded exactly like a * u, and the group's dot product times factor[r] = 2^(149 - e_r)
+ * is the real one. The driver only asks for it when the CPU does not treat denormal inputs as zero (MXCSR.DAZ).
  */
 typedef void (*minnow_q4_panel_fn)(const struct minnow_q4_shape* s, int mr, const float* const* a, const float* asum,
-                                   const unsigned char* panel, float* out);
+                                   const float* factor, const unsigned char* panel, float* out);
 
 void minnow_q4_panel_c(const struct minnow_q4_shape* s, int mr, const float* const* a, const float* asum,
-                       const unsigned char* panel, float* out);
+                       const float* factor, const unsigned char* panel, float* out);
 void minnow_q4_panel_avx2(const struct minnow_q4_shape* s, int mr, const float* const* a, const float* asum,
-                          const unsigned char* panel, float* out);
+                          const float* factor, const unsigned char* panel, float* out);
 
 #endif

@@ -99,19 +99,29 @@ public final class Q4GemmVector implements Q4Gemm {
         FloatVector acc = FloatVector.zero(F);
         for (int gi = 0; gi < groups; gi++, rec += gb) {
             int p0 = gi * g, len = Math.min(g, k - p0);
-            FloatVector d0 = FloatVector.zero(F), d1 = FloatVector.zero(F);
+            // 4 independent FMA chains (2 steps per iteration); more made C2 stop inlining the vector helpers
+            FloatVector d0 = FloatVector.zero(F), d1 = d0, d2 = d0, d3 = d0;
             int s = 0;
-            for (; 2 * s + 1 < len; s++) {
+            for (; 2 * s + 4 <= len; s += 2) {
+                long st = rec + (long) s * NR, p = row + p0 + 2L * s;
+                IntVector v0 = step(d, st), v1 = step(d, st + NR);
+                d0 = low(v0).fma(bc(a.getAtIndex(F32, p)), d0);
+                d1 = high(v0).fma(bc(a.getAtIndex(F32, p + 1)), d1);
+                d2 = low(v1).fma(bc(a.getAtIndex(F32, p + 2)), d2);
+                d3 = high(v1).fma(bc(a.getAtIndex(F32, p + 3)), d3);
+            }
+            for (; 2 * s + 1 < len; s++) { // the last group's tail: whole steps
                 IntVector v = step(d, rec + (long) s * NR);
                 long p = row + p0 + 2L * s;
                 d0 = low(v).fma(bc(a.getAtIndex(F32, p)), d0);
                 d1 = high(v).fma(bc(a.getAtIndex(F32, p + 1)), d1);
             }
             if (2 * s < len) d0 = low(step(d, rec + (long) s * NR)).fma(bc(a.getAtIndex(F32, row + p0 + 2L * s)), d0); // odd tail
+            FloatVector dot = d0.add(d1).add(d2.add(d3));
             long sc = rec + (long) g / 2 * NR;
             FloatVector scale = FloatVector.fromMemorySegment(F, d, sc, ByteOrder.LITTLE_ENDIAN);
             FloatVector z = w.hasZeroPoints() ? FloatVector.fromMemorySegment(F, d, sc + 4 * NR, ByteOrder.LITTLE_ENDIAN) : eight;
-            FloatVector t = z.fma(bc(-asum[gi]), d0.add(d1));
+            FloatVector t = z.fma(bc(-asum[gi]), dot);
             acc = scale.fma(t, acc);
         }
         acc.intoArray(out, 0);
