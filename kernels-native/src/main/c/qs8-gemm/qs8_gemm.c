@@ -141,6 +141,15 @@ static void store(const epilogue* e, int32_t acc, int j, void* c, size_t at) {
     }
 }
 
+/* store() for columns [j0, j0 + nj) of one row; the raw case is a plain copy the compiler vectorizes. */
+static void store_row(const epilogue* e, const int32_t* acc, int j0, int nj, void* c, size_t at) {
+    if (e->kind == MINNOW_QS8_EPI_RAW) {
+        memcpy((int32_t*) c + at, acc, (size_t) nj * sizeof(int32_t));
+        return;
+    }
+    for (int jj = 0; jj < nj; jj++) store(e, acc[jj], j0 + jj, c, at + jj);
+}
+
 static int run(const qs8_variant* v, int m, int n, int k, const uint8_t* a, int lda, int a_unsigned, int a_zero,
                const int8_t* packed, const epilogue* e, void* c, int ldc) {
     int kr = v->kr;
@@ -170,12 +179,13 @@ static int run(const qs8_variant* v, int m, int n, int k, const uint8_t* a, int 
                     v->kernel(mr, groups, (char*) abuf + row_block * ib, packed + pn * panel_bytes, tile);
                     int j0 = pn * QS8_NR, nj = n - j0 < QS8_NR ? n - j0 : QS8_NR;
                     for (int r = 0; r < mr; r++) {
-                        size_t row = (size_t) (i0 + ib + r) * ldc;
-                        for (int jj = 0; jj < nj; jj++) {
-                            int32_t acc = (int32_t) ((uint32_t) tile[r * QS8_NR + jj]
-                                                     - (uint32_t) factor[b] * (uint32_t) sums[j0 + jj]);
-                            store(e, acc, j0 + jj, c, row + j0 + jj);
+                        int32_t* t = tile + r * QS8_NR;
+                        if (factor[b] != 0) {
+                            for (int jj = 0; jj < QS8_NR; jj++) {
+                                t[jj] = (int32_t) ((uint32_t) t[jj] - (uint32_t) factor[b] * (uint32_t) sums[j0 + jj]);
+                            }
                         }
+                        store_row(e, t, j0, nj, c, (size_t) (i0 + ib + r) * ldc + j0);
                     }
                 }
             }

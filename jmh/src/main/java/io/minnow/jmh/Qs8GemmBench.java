@@ -5,6 +5,7 @@ import io.minnow.engine.kernels.KernelInfo;
 import io.minnow.engine.kernels.KernelRegistry;
 import io.minnow.engine.kernels.q8.Qs8Epilogue;
 import io.minnow.engine.kernels.q8.Qs8Gemm;
+import io.minnow.engine.kernels.q8.Qs8PackedW;
 import org.openjdk.jmh.annotations.*;
 
 import java.lang.foreign.Arena;
@@ -16,9 +17,11 @@ import java.util.concurrent.TimeUnit;
 /**
  * Family qs8-gemm, C[m x nk] = A[m x nk] (uint8, zero point 128) * W[nk x nk]^T (int8), single thread, average
  * time per GEMM, with the requantize epilogue (per-channel scale, int32 bias) or raw int32 output. {@code kernel}
- * is a registry id ({@link KernelRegistry#qs8Gemm}). Only the scalar reference exists so far; its shapes are kept
- * small (nk = 1024 at m = 64 is 67 M multiply-adds). Same shapes as {@code F32GemmBench} for the ratio once fast
- * variants land.
+ * is a registry id ({@link KernelRegistry#qs8Gemm}); kernels this machine lacks fail their trial (JMH goes on).
+ * W is packed once at setup ({@link Qs8Gemm#pack}) and each call is {@link Qs8Gemm#gemmPacked}, as the engine
+ * runs it. Same shapes as {@code F32GemmBench} (m in 1..1024, nk in 256..4096) for the int8 / f32 ratio; the
+ * scalar reference takes minutes at the large ones: ask for it with {@code -p kernel=qs8-gemm-scalar}. At m = 1
+ * the call is a GEMV that streams nk*nk bytes of packed W.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -27,13 +30,13 @@ import java.util.concurrent.TimeUnit;
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
 public class Qs8GemmBench {
-    @Param({"qs8-gemm-scalar"})
+    @Param({"qs8-gemm-avx512vnni", "qs8-gemm-avx2", "qs8-gemm-c", "qs8-gemm-panama256"})
     public String kernel;
 
-    @Param({"1", "16", "64"})
+    @Param({"1", "16", "64", "256", "1024"})
     public int m;
 
-    @Param({"256", "1024"})
+    @Param({"256", "1024", "4096"})
     public int nk;
 
     @Param({"requantize", "raw"})
@@ -42,6 +45,7 @@ public class Qs8GemmBench {
     private MemorySegment a, w, c;
     private Qs8Gemm gemm;
     private Qs8Epilogue epi;
+    private Qs8PackedW packed;
 
     @Setup(Level.Trial)
     public void setup() {
@@ -67,11 +71,12 @@ public class Qs8GemmBench {
         }
         epi = epilogue.equals("raw") ? new Qs8Epilogue.Raw() : new Qs8Epilogue.Requantize(scale, bias, 128, 0, 255, true);
         c = arena.allocate((long) m * nk * epi.outBytes(), 64);
+        packed = gemm.pack(nk, nk, w, 0, nk);
     }
 
     @Benchmark
     public MemorySegment gemm() {
-        gemm.gemm(m, nk, nk, a, 0, nk, true, 128, w, 0, nk, epi, c, 0, nk);
+        gemm.gemmPacked(m, packed, a, 0, nk, true, 128, epi, c, 0, nk);
         return c;
     }
 }
