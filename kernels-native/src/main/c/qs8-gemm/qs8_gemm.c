@@ -7,6 +7,7 @@
  * Thread safety: the packed W is only read; each call allocates its own A scratch. Several threads may run
  * disjoint row ranges of one GEMM on one packed W at once.
  */
+#include <immintrin.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -142,11 +143,40 @@ static void store(const epilogue* e, int32_t acc, int j, void* c, size_t at) {
 }
 
 /* store() for columns [j0, j0 + nj) of one row; the raw case is a plain copy the compiler vectorizes. */
-static void store_row(const epilogue* e, const int32_t* acc, int j0, int nj, void* c, size_t at) {
+/*
+ * The dequantize epilogue for a whole 16-column row, 8 lanes at a time: (float) acc * scale (+ bias), then the clamp.
+ * Separate multiply and add (target avx2 only, no fma: no contraction), so each lane rounds exactly like store().
+ * vminps/vmaxps differ from Java's min/max only for NaN (a NaN lane: returns 1, the caller stores the row the scalar
+ * way) and for zeros of opposite sign, which can only matter when hi is a zero or lo is -0.0 (dequant_fast_ok).
+ */
+__attribute__((target("avx2"))) static int store_row_dequant_avx2(const epilogue* e, const int32_t* acc, int j0, float* c) {
+    __m256 out[2];
+    const __m256 lo = _mm256_set1_ps(e->lo), hi = _mm256_set1_ps(e->hi);
+    for (int h = 0; h < 2; h++) {
+        __m256 v = _mm256_cvtepi32_ps(_mm256_loadu_si256((const __m256i*) (acc + 8 * h)));
+        __m256 s = e->scale_count == 1 ? _mm256_set1_ps(e->scale[0]) : _mm256_loadu_ps(e->scale + j0 + 8 * h);
+        v = _mm256_mul_ps(v, s);
+        if (e->fbias) v = _mm256_add_ps(v, e->bias_count == 1 ? _mm256_set1_ps(e->fbias[0]) : _mm256_loadu_ps(e->fbias + j0 + 8 * h));
+        if (_mm256_movemask_ps(_mm256_cmp_ps(v, v, _CMP_UNORD_Q))) return 1;
+        out[h] = _mm256_max_ps(_mm256_min_ps(v, hi), lo);
+    }
+    _mm256_storeu_ps(c, out[0]);
+    _mm256_storeu_ps(c + 8, out[1]);
+    return 0;
+}
+
+/* The clamp bounds for which vminps/vmaxps give Java's results on every non-NaN value (see store_row_dequant_avx2). */
+static int dequant_fast_ok(const epilogue* e) {
+    return e->kind == MINNOW_QS8_EPI_DEQUANTIZE && (minnow_cpu_features() & MINNOW_CPU_AVX2) && e->hi != 0.0f
+           && !(e->lo == 0.0f && signbit(e->lo)) && e->lo == e->lo && e->hi == e->hi;
+}
+
+static void store_row(const epilogue* e, int fast, const int32_t* acc, int j0, int nj, void* c, size_t at) {
     if (e->kind == MINNOW_QS8_EPI_RAW) {
         memcpy((int32_t*) c + at, acc, (size_t) nj * sizeof(int32_t));
         return;
     }
+    if (fast && nj == QS8_NR && store_row_dequant_avx2(e, acc, j0, (float*) c + at) == 0) return;
     for (int jj = 0; jj < nj; jj++) store(e, acc[jj], j0 + jj, c, at + jj);
 }
 
@@ -164,6 +194,7 @@ static int run(const qs8_variant* v, int m, int n, int k, const uint8_t* a, int 
     if (block_panels < 1) block_panels = 1;
     int32_t tile[QS8_MR_MAX * QS8_NR];
     int factor[QS8_MC / 6 + 1];
+    const int fast = dequant_fast_ok(e);
     for (int i0 = 0; i0 < m; i0 += QS8_MC) {
         int mc = m - i0 < QS8_MC ? m - i0 : QS8_MC;
         for (int ib = 0, b = 0; ib < mc; ib += v->mr, b++) {
@@ -185,7 +216,7 @@ static int run(const qs8_variant* v, int m, int n, int k, const uint8_t* a, int 
                                 t[jj] = (int32_t) ((uint32_t) t[jj] - (uint32_t) factor[b] * (uint32_t) sums[j0 + jj]);
                             }
                         }
-                        store_row(e, t, j0, nj, c, (size_t) (i0 + ib + r) * ldc + j0);
+                        store_row(e, fast, t, j0, nj, c, (size_t) (i0 + ib + r) * ldc + j0);
                     }
                 }
             }
