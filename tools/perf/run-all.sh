@@ -10,7 +10,7 @@
 #   --only LIST   comma-separated subset of: probes,gemm,conv,models,quant
 #   --out DIR     where the JSON, logs and perf.md go
 #
-# Writes DIR/jmh-probes.json, jmh-gemm.json, jmh-conv.json, jmh-models.json, jmh-quant.json (JMH -rf json), one .log per
+# Writes DIR/jmh-probes.json, jmh-gemm.json, jmh-conv.json, jmh-models.json, jmh-quant-{models,gemm,gemv}.json (JMH -rf json), one .log per
 # suite, and DIR/perf.md (PerfReport's Markdown, also printed).
 # Environment: JAVA_HOME (a JDK 25+; else the newest under /usr/lib/jvm), MVN_ARGS (extra Maven flags,
 # e.g. -o offline), JMH_ARGS (extra JMH flags for every suite, e.g. "-f 3"), PEAK_GFLOPS (use this FMA
@@ -129,12 +129,17 @@ if want models; then
   fi
 fi
 if want quant; then
-  # int8/int4 kernels beside f32 on the same shapes, and the int8 models against ORT's QDQ run and Minnow's fp32
-  run quant 'QuantModelBench|Qs8GemmBench|Q4GemvBench' "$MODEL_FLAGS"
+  # int8 / int4 beside f32: the int8 models against ORT's QDQ run and Minnow's fp32; int8 GEMM on F32GemmBench's
+  # shapes (the gemm suite has the f32 rows of the same run); batch-1 GEMV in f32 / q8 / q4
+  run quant-models QuantModelBench "$MODEL_FLAGS"
+  run quant-gemm Qs8GemmBench "$GEMM_FLAGS" -p kernel=qs8-gemm-avx2,qs8-gemm-panama256 -p m=1,64,1024 -p nk=1024,4096 \
+      -p epilogue=requantize
+  run quant-gemv Q4GemvBench "$GEMM_FLAGS" -p kernel=f32-best,q8-best,q4-gemm-avx2,q4-gemm-panama256
 fi
 echo "== suites done in $(( (SECONDS - START) / 60 )) min $(( (SECONDS - START) % 60 )) s" >&2
 
-REPORT_ARGS=("$OUT/jmh-probes.json" "$OUT/jmh-gemm.json" "$OUT/jmh-conv.json" "$OUT/jmh-models.json" "$OUT/jmh-quant.json" --out "$OUT/perf.md")
+REPORT_ARGS=("$OUT/jmh-probes.json" "$OUT/jmh-gemm.json" "$OUT/jmh-conv.json" "$OUT/jmh-models.json" "$OUT/jmh-quant-models.json"
+             "$OUT/jmh-quant-gemm.json" "$OUT/jmh-quant-gemv.json" --out "$OUT/perf.md")
 [[ -n "${PEAK_GFLOPS:-}" ]] && REPORT_ARGS+=(--peak "$PEAK_GFLOPS")
 "${JAVA[@]}" -cp "$JAR" io.minnow.jmh.PerfReport "${REPORT_ARGS[@]}" 2> >(grep -v 'incubator' >&2)
 echo "== report: $OUT/perf.md" >&2

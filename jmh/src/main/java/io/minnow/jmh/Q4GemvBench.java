@@ -27,12 +27,11 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code f32-best}: the best registered f32-gemm on Wᵀ packed once ({@link F32Gemm#packB} transposed, as the
  *       engine's Gemm does for a constant weight) and {@link F32Gemm#gemmPackedB} at m = 1: streams 4·nk² bytes;</li>
  *   <li>{@code q8-best}: the best registered qs8-gemm, including what the engine pays per call: quantizing x to
- *       int8 (per tensor, symmetric) and the per-column dequantize scales (TODO: its pack + gemmPacked API once
- *       qs8-gemm has one on this branch; today the plain gemm on the q8 codes);</li>
+ *       int8 (per tensor, symmetric) and the per-column dequantize scales, on the weight packed once
+ *       ({@code pack} + {@code gemmPacked}): streams nk² bytes;</li>
  *   <li>a q4-gemm id ({@code q4-gemm-avx2}, ...): that variant on the weight packed once, G = {@code group}.</li>
  * </ul>
- * Ids this CPU cannot run fail at setup saying so. {@code q4-gemm-scalar} and {@code q8-best} (scalar today) take
- * tens of ms at nk = 4096.
+ * Ids this CPU cannot run fail at setup saying so. {@code q4-gemm-scalar} takes tens of ms at nk = 4096.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -51,7 +50,8 @@ public class Q4GemvBench {
     public int group;
 
     private final Arena arena = Arena.ofShared();
-    private MemorySegment x, y, xq, w8;
+    private MemorySegment x, y, xq;
+    private io.minnow.engine.kernels.q8.Qs8PackedW w8Packed;
     private F32Gemm f32;
     private Object f32Packed;
     private Qs8Gemm q8;
@@ -79,7 +79,7 @@ public class Q4GemvBench {
                 q8 = KernelRegistry.best(KernelRegistry.qs8Gemm(cfg)).create();
                 TensorData t = Q8Codec.encode("w", w, nk, nk);
                 QuantLayout l = Q8Codec.layout(t);
-                w8 = t.bytes();
+                w8Packed = q8.pack(nk, nk, t.bytes(), 0, nk); // once, as the engine does at load
                 w8Scales = new float[nk];
                 for (int j = 0; j < nk; j++) w8Scales[j] = Q8Codec.scale(t, l, j);
                 colScales = new float[nk];
@@ -115,7 +115,7 @@ public class Q4GemvBench {
             float s = max == 0 ? 1 : max / 127, inv = 1 / s;
             for (int i = 0; i < nk; i++) xq.set(ValueLayout.JAVA_BYTE, i, (byte) Math.rint(x.getAtIndex(ValueLayout.JAVA_FLOAT, i) * inv));
             for (int j = 0; j < nk; j++) colScales[j] = s * w8Scales[j];
-            q8.gemm(1, nk, nk, xq, 0, nk, false, 0, w8, 0, nk,
+            q8.gemmPacked(1, w8Packed, xq, 0, nk, false, 0,
                     new Qs8Epilogue.Dequantize(colScales, null, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY), y, 0, nk);
         } else {
             q4.gemm(1, q4Packed, x, 0, nk, null, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY, y, 0, nk);
