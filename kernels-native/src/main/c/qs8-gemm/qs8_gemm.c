@@ -149,19 +149,26 @@ static void store(const epilogue* e, int32_t acc, int j, void* c, size_t at) {
  * vminps/vmaxps differ from Java's min/max only for NaN (a NaN lane: returns 1, the caller stores the row the scalar
  * way) and for zeros of opposite sign, which can only matter when hi is a zero or lo is -0.0 (dequant_fast_ok).
  */
-__attribute__((target("avx2"))) static int store_row_dequant_avx2(const epilogue* e, const int32_t* acc, int j0, float* c) {
+__attribute__((target("avx2"))) static int store_row_dequant_avx2(const epilogue* e, const int32_t* acc, int j0, int nj,
+                                                                  float* c) {
     __m256 out[2];
+    __m256i mask[2];
     const __m256 lo = _mm256_set1_ps(e->lo), hi = _mm256_set1_ps(e->hi);
+    const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
     for (int h = 0; h < 2; h++) {
+        /* lanes past column n are neither read (scale, bias: masked loads do not fault) nor stored */
+        mask[h] = _mm256_cmpgt_epi32(_mm256_set1_epi32(nj - 8 * h), lane);
         __m256 v = _mm256_cvtepi32_ps(_mm256_loadu_si256((const __m256i*) (acc + 8 * h)));
-        __m256 s = e->scale_count == 1 ? _mm256_set1_ps(e->scale[0]) : _mm256_loadu_ps(e->scale + j0 + 8 * h);
+        __m256 s = e->scale_count == 1 ? _mm256_set1_ps(e->scale[0]) : _mm256_maskload_ps(e->scale + j0 + 8 * h, mask[h]);
         v = _mm256_mul_ps(v, s);
-        if (e->fbias) v = _mm256_add_ps(v, e->bias_count == 1 ? _mm256_set1_ps(e->fbias[0]) : _mm256_loadu_ps(e->fbias + j0 + 8 * h));
-        if (_mm256_movemask_ps(_mm256_cmp_ps(v, v, _CMP_UNORD_Q))) return 1;
+        if (e->fbias) {
+            v = _mm256_add_ps(v, e->bias_count == 1 ? _mm256_set1_ps(e->fbias[0]) : _mm256_maskload_ps(e->fbias + j0 + 8 * h, mask[h]));
+        }
+        if (_mm256_movemask_ps(_mm256_and_ps(_mm256_cmp_ps(v, v, _CMP_UNORD_Q), _mm256_castsi256_ps(mask[h])))) return 1;
         out[h] = _mm256_max_ps(_mm256_min_ps(v, hi), lo);
     }
-    _mm256_storeu_ps(c, out[0]);
-    _mm256_storeu_ps(c + 8, out[1]);
+    _mm256_maskstore_ps(c, mask[0], out[0]);
+    _mm256_maskstore_ps(c + 8, mask[1], out[1]);
     return 0;
 }
 
@@ -176,7 +183,7 @@ static void store_row(const epilogue* e, int fast, const int32_t* acc, int j0, i
         memcpy((int32_t*) c + at, acc, (size_t) nj * sizeof(int32_t));
         return;
     }
-    if (fast && nj == QS8_NR && store_row_dequant_avx2(e, acc, j0, (float*) c + at) == 0) return;
+    if (fast && store_row_dequant_avx2(e, acc, j0, nj, (float*) c + at) == 0) return;
     for (int jj = 0; jj < nj; jj++) store(e, acc[jj], j0 + jj, c, at + jj);
 }
 

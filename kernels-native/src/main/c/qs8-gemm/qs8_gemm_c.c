@@ -5,20 +5,29 @@
 #include "qs8-gemm/qs8_gemm.h"
 
 int qs8_pack_a_i16x2(int mr, int k, const uint8_t* a, int lda, int a_unsigned, int a_zero, void* a_packed) {
+    /* row by row, the zero point folded in, the signedness branch hoisted: one pass over A (this runs once per row
+       block and call, and for a narrow GEMM - a conv with few output channels - it is most of the work) */
     int16_t* ap = (int16_t*) a_packed;
-    int groups = (k + 1) / 2;
-    for (int g = 0; g < groups; g++) {
-        for (int r = 0; r < mr; r++) {
-            for (int t = 0; t < 2; t++) {
-                int p = 2 * g + t;
-                int16_t v = 0; /* padding meets zero weights */
-                if (p < k) {
-                    uint8_t raw = a[(size_t) r * lda + p];
-                    v = (int16_t) ((a_unsigned ? (int) raw : (int) (int8_t) raw) - a_zero); /* |v| <= 255 */
-                }
-                ap[((size_t) g * mr + r) * 2 + t] = v;
+    const int full = k / 2;
+    const size_t stride = (size_t) mr * 2; /* int16s between consecutive groups of one row */
+    for (int r = 0; r < mr; r++) {
+        const uint8_t* row = a + (size_t) r * lda;
+        int16_t* dst = ap + (size_t) r * 2;
+        if (a_unsigned) {
+            for (int g = 0; g < full; g++) {
+                dst[g * stride] = (int16_t) ((int) row[2 * g] - a_zero);
+                dst[g * stride + 1] = (int16_t) ((int) row[2 * g + 1] - a_zero);
             }
+            if (k & 1) dst[full * stride] = (int16_t) ((int) row[k - 1] - a_zero);
+        } else {
+            const int8_t* srow = (const int8_t*) row;
+            for (int g = 0; g < full; g++) {
+                dst[g * stride] = (int16_t) ((int) srow[2 * g] - a_zero);
+                dst[g * stride + 1] = (int16_t) ((int) srow[2 * g + 1] - a_zero);
+            }
+            if (k & 1) dst[full * stride] = (int16_t) ((int) srow[k - 1] - a_zero);
         }
+        if (k & 1) dst[full * stride + 1] = 0; /* padding meets zero weights; |values| <= 255 */
     }
     return 0;
 }

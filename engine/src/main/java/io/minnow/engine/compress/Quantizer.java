@@ -32,7 +32,8 @@ import java.util.Set;
  *       weight into one int8 op; any other ONNX runtime reads the same graph as QDQ (see {@code minnow export}).</li>
  * </ul>
  * Quantizable: Conv with a constant float weight (not depthwise: its weights are few and f32-dwconv is
- * memory-bound anyway), Gemm with a constant 2-D weight (transA = 0, alpha = 1). int4 applies to Gemm and 1x1
+ * memory-bound anyway; nor a conv with one input channel per group, a grayscale stem: K is its 9 or 25 taps, its
+ * weights a few hundred bytes, and its int8 GEMM all packing and epilogue), Gemm with a constant 2-D weight (transA = 0, alpha = 1). int4 applies to Gemm and 1x1
  * convs; the other convs stay int8.
  */
 public final class Quantizer {
@@ -60,6 +61,7 @@ public final class Quantizer {
                     if (d.length < 3) continue;
                     long group = intAttr(n, "group", 1);
                     if (group > 1 && group == d[0] && d[1] == 1) continue; // depthwise
+                    if (d[1] == 1) continue; // one input channel per group: a grayscale stem, K = taps only, too short for int8 to pay
                     boolean pointwise = group == 1 && allOnes(d, 2) && allEqual(n, "strides", 1) && allEqual(n, "pads", 0)
                             && allEqual(n, "dilations", 1) && "NOTSET".equals(stringAttr(n, "auto_pad", "NOTSET"));
                     out.add(new Target(name(n), "Conv", wName, x, pointwise));

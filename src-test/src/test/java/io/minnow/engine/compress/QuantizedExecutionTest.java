@@ -28,7 +28,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The bundled models, post-training quantized (calibrated on the bundled sample images), run on the quantized kernels
  * (QConv / QGemm) and agree with the same graph run in float32 on the decoded weights — the QuantizeLinear /
  * DequantizeLinear pairs executed as ordinary ops. The two differ only by float32 summation order (the int8 path
- * sums exact integer products and scales once), so logits agree to a tight tolerance and the predicted classes agree.
+ * sums exact integer products and scales once); where a layer's output lands within rounding of a half step of the
+ * next QuantizeLinear, that code may differ by one, so deep models get a few thousandths of the largest logit of
+ * slack (a wrong kernel is off by whole units), and the predicted classes agree.
  */
 class QuantizedExecutionTest {
     static Dataset sample() throws Exception {
@@ -92,7 +94,7 @@ class QuantizedExecutionTest {
             assertEquals(0, count(fast, "QuantizeLinear"), "the Q/DQ pairs are fused away");
             assertEquals(0, count(ref, "QConv") + count(ref, "QGemm"));
             Tensor yf = fast.run(x), yr = ref.run(x);
-            assertClose(yr, yf, 1e-3);
+            assertClose(yr, yf, 5e-3);
             for (int i = 0; i < 16; i++) assertEquals(argmax(yr, i), argmax(yf, i), "sample " + i);
         }
     }
