@@ -161,7 +161,7 @@ final class Conv implements Op {
             broadcastResidual(ctx, p, x, w, b, r, y, act);
             return;
         }
-        ConvShape one = p.c == 1 && p.group == 1 && r == null && ctx.kernels().f32DwConv() != null ? kernelShape(p) : null;
+        ConvShape one = p.c == 1 && p.group == 1 && r == null && p.kernelSize <= 9 && ctx.kernels().f32DwConv() != null ? kernelShape(p) : null;
         if (one != null) {
             singleInputChannel(ctx, p, one, ctx.kernels().f32DwConv(), x, w, b, y, act);
             return;
