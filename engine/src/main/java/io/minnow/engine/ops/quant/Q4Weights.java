@@ -24,12 +24,8 @@ record Q4Weights(Q4Gemm kernel, Q4Packed packed, int n, int k, float[] bias, Fus
             throw ctx.error("weight '" + w.name() + "': " + e.getMessage());
         }
         FusedActivation act = FusedActivation.of(ctx.attrs());
-        boolean clamp = !residual && (act.kind() == FusedActivation.Kind.NONE || act.kind() == FusedActivation.Kind.RELU
-                || act.kind() == FusedActivation.Kind.CLIP);
-        float lo = Float.NEGATIVE_INFINITY, hi = Float.POSITIVE_INFINITY;
-        if (clamp && act.kind() == FusedActivation.Kind.RELU) lo = 0;
-        if (clamp && act.kind() == FusedActivation.Kind.CLIP) { lo = act.min(); hi = act.max(); }
-        return new Q4Weights(kernel, packed, packed.n(), packed.k(), bias, act, clamp, lo, hi);
+        QWeights.Clamp c = QWeights.Clamp.of(act, residual);
+        return new Q4Weights(kernel, packed, packed.n(), packed.k(), bias, act, c.inEpilogue(), c.lo(), c.hi());
     }
 
     /** Rows [0, m) of C = A · Wᵀ (+ bias, clamp), split over the pool by rows, or by 16-column blocks when m is small. */

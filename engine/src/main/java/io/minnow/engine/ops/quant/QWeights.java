@@ -2,6 +2,7 @@ package io.minnow.engine.ops.quant;
 
 import io.minnow.engine.api.Tensor;
 import io.minnow.engine.kernels.Kernels;
+import io.minnow.engine.kernels.f32.F32Epilogue;
 import io.minnow.engine.kernels.q8.Qs8Epilogue;
 import io.minnow.engine.kernels.q8.Qs8Gemm;
 import io.minnow.engine.kernels.q8.Qs8PackedW;
@@ -54,9 +55,7 @@ record QWeights(TensorData weight, Qs8Gemm kernel, Qs8PackedW[] groups, int n, i
         float[] ws = new float[n];
         for (int j = 0; j < n; j++) ws[j] = w.bytes().get(io.minnow.formats.TensorData.F32_LE, l.scalesOffset() + 4L * j);
         FusedActivation act = FusedActivation.of(ctx.attrs());
-        // Relu and Clip are a clamp, which the epilogue does — unless a residual must be added before them
-        boolean clamp = !residual && (act.kind() == FusedActivation.Kind.NONE || act.kind() == FusedActivation.Kind.RELU
-                || act.kind() == FusedActivation.Kind.CLIP);
+        boolean clamp = Clamp.of(act, residual).inEpilogue();
         ActQuant xq = ActQuant.of(ctx.attrs());
         QWeights q = new QWeights(w, kernel, packed, n, k, ws, bias, act, clamp, xq, null);
         if (xq == null) return q;
@@ -87,10 +86,24 @@ record QWeights(TensorData weight, Qs8Gemm kernel, Qs8PackedW[] groups, int n, i
         float[] s = new float[count];
         for (int j = 0; j < count; j++) s[j] = xq.scale() * wScale[j0 + j];
         float[] b = bias == null ? null : java.util.Arrays.copyOfRange(bias, j0, j0 + count);
-        float lo = Float.NEGATIVE_INFINITY, hi = Float.POSITIVE_INFINITY;
-        if (clampInEpilogue && act.kind() == FusedActivation.Kind.RELU) lo = 0;
-        if (clampInEpilogue && act.kind() == FusedActivation.Kind.CLIP) { lo = act.min(); hi = act.max(); }
-        return new Qs8Epilogue.Dequantize(s, b, lo, hi);
+        Clamp c = Clamp.of(act, !clampInEpilogue);
+        return new Qs8Epilogue.Dequantize(s, b, c.lo(), c.hi());
+    }
+
+    /**
+     * What a quantized kernel's epilogue does with the fused activation: Relu and Clip are a clamp it applies (the
+     * bounds of {@link F32Epilogue#of}), no activation is an open clamp — unless a residual must be added first, or
+     * the activation is another kind; then {@code inEpilogue} is false and the op applies the activation itself.
+     */
+    record Clamp(boolean inEpilogue, float lo, float hi) {
+        static Clamp of(FusedActivation act, boolean residualFirst) {
+            F32Epilogue e = F32Epilogue.of(act);
+            if (residualFirst || e == null || e.code() == F32Epilogue.ACT_HARDSWISH) {
+                return new Clamp(false, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY);
+            }
+            return e.code() == F32Epilogue.ACT_CLAMP ? new Clamp(true, e.lo(), e.hi())
+                    : new Clamp(true, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY);
+        }
     }
 
     /** A float bias of n values (or one, repeated) from a constant input, or null. */
