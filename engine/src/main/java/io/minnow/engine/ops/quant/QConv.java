@@ -102,8 +102,15 @@ final class QConv implements Op {
         tile = Math.min(tile, outSize);
         int tiles = (outSize + tile - 1) / tile;
         int tasks = Math.toIntExact(geo.n * group * tiles);
-        Qs8Epilogue[] epis = new Qs8Epilogue[group];
-        for (int g = 0; g < group; g++) epis[g] = w.staticEpilogues() != null ? w.staticEpilogues()[g] : w.epilogue(xq, g * mg, mg);
+        Qs8Epilogue[] epis = w.staticEpilogues(); // made once at load; only a per-run activation range needs new ones
+        if (epis == null) {
+            epis = new Qs8Epilogue[group];
+            for (int g = 0; g < group; g++) epis[g] = w.epilogue(xq, g * mg, mg);
+        }
+        Qs8Epilogue[] epilogues = epis;
+        // the patch geometry of each group, once per run rather than once per tile
+        Qs8Im2col.Shape[] shapes = hwc ? new Qs8Im2col.Shape[group] : null;
+        for (int g = 0; hwc && g < group; g++) shapes[g] = patchShape(geo, g);
         int tileRows = tile;
         // a 1x1, stride-1, unpadded, ungrouped conv reads its patches straight from the NHWC codes: no gather
         boolean direct = hwc && group == 1 && geo.kernel[1] * geo.kernel[2] == 1 && geo.stride[1] * geo.stride[2] == 1
@@ -117,10 +124,11 @@ final class QConv implements Op {
                 int rows = Math.min(tileRows, outSize - p0);
                 if (direct) {
                     w.kernel().gemmPacked(rows, w.groups()[g], q, ((long) b * outSize + p0) * k, Math.max(1, k), !xq.signed(), xq.zero(),
-                            epis[g], c, 0, mg);
+                            epilogues[g], c, 0, mg);
                 } else {
-                    gather(geo, hwc, useNative, q, xq.zero(), b, g, p0, rows, k, a);
-                    w.kernel().gemmPacked(rows, w.groups()[g], a, 0, Math.max(1, k), !xq.signed(), xq.zero(), epis[g], c, 0, mg);
+                    if (hwc) Qs8Im2col.gather(useNative, shapes[g], q, (long) b * channels * inSize, p0, rows, xq.zero(), a, k);
+                    else gather3d(geo, q, (byte) xq.zero(), ((long) b * geo.c + (long) g * (geo.c / group)) * inSize, (int) (geo.c / group), p0, rows, k, a);
+                    w.kernel().gemmPacked(rows, w.groups()[g], a, 0, Math.max(1, k), !xq.signed(), xq.zero(), epilogues[g], c, 0, mg);
                 }
                 scatter(w.act(), !w.clampInEpilogue(), c, rows, mg, y.data(), res == null ? null : res.data(),
                         ((long) b * geo.m + (long) g * mg) * outSize + p0, outSize);
@@ -128,22 +136,12 @@ final class QConv implements Op {
         });
     }
 
-    /**
-     * The 8-bit patches of output positions [p0, p0 + rows) of image b, group g: from NHWC codes in (ky, kx, ic) order
-     * ({@code hwc}, 2-D convs), else from NCHW codes in (ic, kd, kh, kw) order.
-     */
-    static void gather(IntConv geo, boolean hwc, boolean useNative, MemorySegment q, int zero, int b, int g, int p0, int rows, int k,
-                       MemorySegment a) {
+    /** Group g's patch geometry of a 2-D conv, for the NHWC gather (columns in (ky, kx, ic) order). */
+    private static Qs8Im2col.Shape patchShape(IntConv geo, int g) {
         int cg = (int) (geo.c / geo.group);
-        long inSize = geo.in[0] * geo.in[1] * geo.in[2];
-        if (hwc) {
-            Qs8Im2col.Shape s = new Qs8Im2col.Shape((int) geo.c, g * cg, cg, (int) geo.in[1], (int) geo.in[2], (int) geo.kernel[1],
-                    (int) geo.kernel[2], (int) geo.stride[1], (int) geo.stride[2], (int) geo.padBegin[1], (int) geo.padBegin[2],
-                    (int) geo.dilation[1], (int) geo.dilation[2], (int) geo.out[1], (int) geo.out[2]);
-            Qs8Im2col.gather(useNative, s, q, (long) b * geo.c * inSize, p0, rows, zero, a, k);
-        } else {
-            gather3d(geo, q, (byte) zero, ((long) b * geo.c + (long) g * cg) * inSize, cg, p0, rows, k, a);
-        }
+        return new Qs8Im2col.Shape((int) geo.c, g * cg, cg, (int) geo.in[1], (int) geo.in[2], (int) geo.kernel[1],
+                (int) geo.kernel[2], (int) geo.stride[1], (int) geo.stride[2], (int) geo.padBegin[1], (int) geo.padBegin[2],
+                (int) geo.dilation[1], (int) geo.dilation[2], (int) geo.out[1], (int) geo.out[2]);
     }
 
     /** Any rank (1-D and 3-D convs), padded to three spatial dims. */
