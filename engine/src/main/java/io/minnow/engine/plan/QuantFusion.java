@@ -17,7 +17,6 @@ import io.minnow.formats.quant.QuantLayout;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -257,16 +256,23 @@ public final class QuantFusion {
                 LOG.log(System.Logger.Level.WARNING, "minnow: " + t.encoding() + " tensor '" + t.name() + "' is read by node '"
                         + n.displayName() + "' (" + n.opType + "), which has no " + t.encoding()
                         + " kernel: decoded to float32 for it");
-                float[] v = t.encoding() == Encoding.Q8 ? Q8Codec.decode(t) : t.encoding() == Encoding.Q4 ? Q4Codec.decode(t) : null;
-                if (v == null) throw new MinnowException("tensor '" + t.name() + "': encoding " + t.encoding() + " cannot be executed");
-                g.constants.put(t.name(), Tensor.of(v, t.dims()));
+                g.constants.put(t.name(), decoded(t));
             }
         }
         for (ValueInfo o : g.outputs) {
             TensorData t = g.encoded.remove(o.name());
-            if (t != null) g.constants.put(t.name(), Tensor.of(t.encoding() == Encoding.Q8 ? Q8Codec.decode(t) : Q4Codec.decode(t), t.dims()));
+            if (t != null) g.constants.put(t.name(), decoded(t));
         }
         g.encoded.clear(); // unread initializers: nothing needs them
+    }
+
+    private static Tensor decoded(TensorData t) {
+        float[] v = switch (t.encoding()) {
+            case Q8 -> Q8Codec.decode(t);
+            case Q4 -> Q4Codec.decode(t);
+            default -> throw new MinnowException("tensor '" + t.name() + "': encoding " + t.encoding() + " cannot be executed");
+        };
+        return Tensor.of(v, t.dims());
     }
 
     // ---- small helpers --------------------------------------------------------------------------------------
@@ -284,9 +290,5 @@ public final class QuantFusion {
     private static float floatAttr(Node n, String name, float dflt) {
         Attribute a = n.attributes.get(name);
         return a == null ? dflt : a.kind() == Attribute.Kind.FLOAT ? a.asFloat() : Float.NaN;
-    }
-
-    static String describe(long[] d) {
-        return Arrays.toString(d);
     }
 }

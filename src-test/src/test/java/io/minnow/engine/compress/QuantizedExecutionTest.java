@@ -5,7 +5,6 @@ import io.minnow.engine.api.ModelFiles;
 import io.minnow.engine.api.Options;
 import io.minnow.engine.api.Tensor;
 import io.minnow.engine.data.Dataset;
-import io.minnow.engine.ir.Node;
 import io.minnow.formats.Encoding;
 import io.minnow.formats.GraphDef;
 import io.minnow.formats.ModelDef;
@@ -171,9 +170,5 @@ class QuantizedExecutionTest {
         int classes = (int) (y.size() / y.dim(0)), best = 0;
         for (int c = 1; c < classes; c++) if (y.getFloat((long) row * classes + c) > y.getFloat((long) row * classes + best)) best = c;
         return best;
-    }
-
-    static List<Node> nodes(Model m) {
-        return m.graph().nodes;
     }
 }
