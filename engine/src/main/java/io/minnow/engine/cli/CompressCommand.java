@@ -85,8 +85,7 @@ final class CompressCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
         if (!quant.equals("int8") && !quant.equals("int4")) throw new MinnowException("--quant must be int8 or int4, got '" + quant + "'");
         if (calibN < 1) throw new MinnowException("--calib-n must be >= 1, got " + calibN);
-        Path abs = output.toAbsolutePath();
-        if (abs.getParent() != null && !Files.isDirectory(abs.getParent())) throw new MinnowException(output + ": directory " + abs.getParent() + " does not exist");
+        OutputFile.checkDirectory(output);
         QuantConfig cfg;
         try {
             cfg = new QuantConfig(quant.equals("int4"), groupSize, zeroPoint, new HashSet<>(keep), percentile);

@@ -1,7 +1,6 @@
 package io.minnow.engine.cli;
 
 import io.minnow.engine.api.ModelFiles;
-import io.minnow.formats.MinnowException;
 import io.minnow.formats.mnw.MnwWriter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -30,10 +29,7 @@ final class ConvertCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         var def = ModelFiles.read(model);
-        Path abs = output.toAbsolutePath();
-        if (abs.getParent() != null && !Files.isDirectory(abs.getParent())) {
-            throw new MinnowException(output + ": directory " + abs.getParent() + " does not exist");
-        }
+        OutputFile.checkDirectory(output);
         MnwWriter.write(def, output);
         out.printf("%s -> %s (%s -> %s)%n", model, output, Format.bytes(Files.size(model)), Format.bytes(Files.size(output)));
         out.flush();

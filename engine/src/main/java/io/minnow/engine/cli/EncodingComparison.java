@@ -18,7 +18,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * One model in every encoding Minnow executes — {@code f32}, {@code q8} (int8 weights and activations) and {@code q4}
@@ -55,7 +54,7 @@ final class EncodingComparison {
         try (Model probe = Model.of(fp32, options)) {
             var input = probe.inputs().getFirst();
             for (boolean int4 : new boolean[]{false, true}) {
-                QuantConfig cfg = new QuantConfig(int4, 64, false, Set.of(), 99.99);
+                QuantConfig cfg = int4 ? QuantConfig.int4(64) : QuantConfig.int8();
                 Progress bar = new Progress(err, name + " calibrate " + (int4 ? "q4" : "q8"), Math.min(calibN, calib.size()));
                 variants.put(int4 ? "q4" : "q8",
                         PostTraining.quantize(fp32, cfg, CompressCommand.batches(calib, input), calibN, bar::update).model());

@@ -1,7 +1,6 @@
 package io.minnow.engine.cli;
 
 import io.minnow.engine.api.ModelFiles;
-import io.minnow.formats.MinnowException;
 import io.minnow.formats.onnx.OnnxWriter;
 import io.minnow.formats.onnx.QdqExport;
 import picocli.CommandLine.Command;
@@ -38,10 +37,7 @@ final class ExportCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         var def = ModelFiles.read(model);
-        Path abs = output.toAbsolutePath();
-        if (abs.getParent() != null && !Files.isDirectory(abs.getParent())) {
-            throw new MinnowException(output + ": directory " + abs.getParent() + " does not exist");
-        }
+        OutputFile.checkDirectory(output);
         QdqExport.Result r = QdqExport.export(def, quantizeOutputs);
         OnnxWriter.write(r.model(), output);
         out.printf("%s -> %s (%s -> %s), opset %d%s%n", model, output, Format.bytes(Files.size(model)), Format.bytes(Files.size(output)),

@@ -24,6 +24,11 @@ public record QuantConfig(boolean int4, int groupSize, boolean zeroPoint, Set<St
         return new QuantConfig(false, 64, false, Set.of(), 99.99);
     }
 
+    /** int4 weights in groups of {@code groupSize}, symmetric, int8 elsewhere. */
+    public static QuantConfig int4(int groupSize) {
+        return new QuantConfig(true, groupSize, false, Set.of(), 99.99);
+    }
+
     public QuantConfig keeping(Set<String> nodes) {
         return new QuantConfig(int4, groupSize, zeroPoint, nodes, percentile);
     }
