@@ -73,19 +73,30 @@ public class ModelBench {
         minnow = Model.load(file, Options.defaults().withThreads(threads));
         session = minnow.newSession();
         long[] shape = inputShape(minnow.inputs().get(0), batch);
-        float[] x = new float[Math.toIntExact(Tensor.elementCount(shape))];
-        Random r = new Random(42);
-        for (int i = 0; i < x.length; i++) x[i] = r.nextFloat();
+        float[] x = randomInput(shape);
         minnowInput = Map.of(minnow.inputs().get(0).name(), Tensor.of(x, shape));
 
         env = OrtEnvironment.getEnvironment();
+        ort = env.createSession(file.toString(), ortOptions(threads));
+        ortInput = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), shape);
+        ortFeeds = Map.of(ort.getInputNames().iterator().next(), ortInput); // made once, like minnowInput
+    }
+
+    /** The input every model bench feeds both engines: uniform [0, 1), seeded. */
+    static float[] randomInput(long[] shape) {
+        float[] x = new float[Math.toIntExact(Tensor.elementCount(shape))];
+        Random r = new Random(42);
+        for (int i = 0; i < x.length; i++) x[i] = r.nextFloat();
+        return x;
+    }
+
+    /** ONNX Runtime as the benches run it: {@code threads} intra-op threads, inter-op 1, all graph optimisations. */
+    static OrtSession.SessionOptions ortOptions(int threads) throws OrtException {
         OrtSession.SessionOptions so = new OrtSession.SessionOptions();
         so.setIntraOpNumThreads(threads);
         so.setInterOpNumThreads(1);
         so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-        ort = env.createSession(file.toString(), so);
-        ortInput = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), shape);
-        ortFeeds = Map.of(ort.getInputNames().iterator().next(), ortInput); // made once, like minnowInput
+        return so;
     }
 
     /** The model's declared input shape with the batch (first) dimension set to {@code batch}. */

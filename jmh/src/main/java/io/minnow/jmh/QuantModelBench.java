@@ -34,7 +34,6 @@ import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -91,17 +90,11 @@ public class QuantModelBench {
         q8 = Model.of(quantized, options);
         f32Session = f32.newSession();
         q8Session = q8.newSession();
-        float[] x = new float[Math.toIntExact(Tensor.elementCount(shape))];
-        Random r = new Random(42);
-        for (int i = 0; i < x.length; i++) x[i] = r.nextFloat();
+        float[] x = ModelBench.randomInput(shape);
         input = Map.of(in.name(), Tensor.of(x, shape));
 
         OrtEnvironment env = OrtEnvironment.getEnvironment();
-        OrtSession.SessionOptions so = new OrtSession.SessionOptions();
-        so.setIntraOpNumThreads(threads);
-        so.setInterOpNumThreads(1);
-        so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-        ort = env.createSession(OnnxWriter.toBytes(QdqExport.export(quantized, true).model()), so);
+        ort = env.createSession(OnnxWriter.toBytes(QdqExport.export(quantized, true).model()), ModelBench.ortOptions(threads));
         ortInput = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), shape);
         ortFeeds = Map.of(ort.getInputNames().iterator().next(), ortInput);
     }
