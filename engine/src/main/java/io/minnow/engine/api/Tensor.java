@@ -221,6 +221,33 @@ public final class Tensor {
         return t;
     }
 
+    /**
+     * A copy on the Java heap, reclaimed by the GC like any array. What a run returns: an off-heap copy per
+     * call ({@link #copy}) is memory the GC does not see and frees late, so a loop of runs faults in fresh
+     * pages every call (measured: a 800 KB output made a 0.4 ms conv take 3 ms per run). Tensors larger than
+     * one Java array can hold stay off-heap. Kernels that need native memory get such a tensor staged again
+     * when it is fed back as an input (see {@link #isNativeAligned}).
+     */
+    public Tensor heapCopy() {
+        long bytes = byteSize();
+        int unit = Math.max(1, type.byteSize);
+        if (bytes / unit > Integer.MAX_VALUE - 8) return copy();
+        int n = (int) (bytes / unit);
+        MemorySegment m = switch (unit) { // element-sized arrays keep every access aligned
+            case 8 -> MemorySegment.ofArray(new long[n]);
+            case 4 -> type == DataType.FLOAT ? MemorySegment.ofArray(new float[n]) : MemorySegment.ofArray(new int[n]);
+            case 2 -> MemorySegment.ofArray(new short[n]);
+            default -> MemorySegment.ofArray(new byte[n]);
+        };
+        MemorySegment.copy(data, 0, m, 0, bytes);
+        return new Tensor(type, shape, m);
+    }
+
+    /** Whether native kernels can read this tensor as it is: off-heap and aligned to its element size. */
+    public boolean isNativeAligned() {
+        return data.isNative() && (data.address() & (Math.max(1, type.byteSize) - 1)) == 0;
+    }
+
     @Override
     public String toString() {
         return type + Arrays.toString(shape);

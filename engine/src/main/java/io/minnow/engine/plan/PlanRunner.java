@@ -20,6 +20,7 @@ public final class PlanRunner {
     private final Tensor[] values;
     private final Tensor[] fixed; // arena tensors and constants, restored at the start of each run
     private final Execution exec;
+    private MemorySegment[] staging; // per input, for inputs that are not off-heap (see staged)
     private io.minnow.engine.exec.OpProfile profile;
 
     public PlanRunner(Plan plan, Parallel parallel, Kernels kernels) {
@@ -50,7 +51,7 @@ public final class PlanRunner {
     /** Runs the plan. {@code inputs} follow the graph's input order; returns copies of the outputs. */
     public Tensor[] run(Tensor[] inputs) {
         System.arraycopy(fixed, 0, values, 0, values.length);
-        for (int i = 0; i < plan.inputs.length; i++) values[plan.inputs[i]] = inputs[i];
+        for (int i = 0; i < plan.inputs.length; i++) values[plan.inputs[i]] = staged(i, inputs[i]);
         if (profile == null) {
             for (Step s : plan.steps) runStep(s);
         } else {
@@ -65,10 +66,24 @@ public final class PlanRunner {
         for (int i = 0; i < out.length; i++) {
             Tensor t = values[plan.outputs[i]];
             if (t == null) throw new MinnowException("graph output '" + plan.names[plan.outputs[i]] + "' was not computed");
-            out[i] = t.copy();
+            out[i] = t.heapCopy();
         }
         Arrays.fill(values, null);
         return out;
+    }
+
+    /**
+     * Input {@code i} as kernels can read it: itself when off-heap and aligned, else a copy in this runner's
+     * staging buffer for that input (made once; heap tensors such as a previous run's outputs come here).
+     */
+    private Tensor staged(int i, Tensor t) {
+        if (t == null || t.isNativeAligned()) return t;
+        if (staging == null) staging = new MemorySegment[plan.inputs.length];
+        long bytes = t.byteSize();
+        if (staging[i] == null || staging[i].byteSize() < bytes) staging[i] = Arena.ofAuto().allocate(Math.max(bytes, 1), 64);
+        MemorySegment dst = staging[i].asSlice(0, bytes);
+        MemorySegment.copy(t.data(), 0, dst, 0, bytes);
+        return Tensor.wrap(t.type(), t.shape(), dst);
     }
 
     private void runStep(Step s) {

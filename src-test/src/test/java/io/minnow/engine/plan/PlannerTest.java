@@ -207,6 +207,40 @@ class PlannerTest {
         }
     }
 
+    /**
+     * Outputs come back as heap copies that later runs do not overwrite; a heap-backed or misaligned input (a
+     * previous output fed back, a user's MemorySegment.ofArray) is staged for the native kernels and gives
+     * the same result as an off-heap one.
+     */
+    @Test
+    void outputsAreOwnedHeapCopiesAndHeapInputsAreStaged() {
+        List<TensorData> inits = List.of(TensorData.ofFloats("w", random(3 * 3 * 9), 3, 3, 3, 3));
+        ModelDef def = model(List.of(node("Conv", List.of("x", "w"), List.of("y"), Attribute.of("pads", new long[]{1, 1, 1, 1}))),
+                inits, input("x", 1, 3, 7, 9), "y");
+        float[] v1 = random(3 * 7 * 9), v2 = random(3 * 7 * 9);
+        try (Model m = Model.of(def, Options.defaults())) {
+            var s = m.newSession();
+            Tensor y1 = s.run(Map.of("x", Tensor.of(v1, 1, 3, 7, 9))).get("y");
+            float[] first = y1.toFloatArray();
+            assertTrue(!y1.data().isNative(), "outputs are heap copies");
+            Tensor y2 = s.run(Map.of("x", Tensor.of(v2, 1, 3, 7, 9))).get("y");
+            assertArrayEquals(first, y1.toFloatArray(), "a later run must not change an earlier output");
+
+            // heap input: the same values as v2, in a float[]-backed segment
+            Tensor heap = Tensor.wrap(DataType.FLOAT, new long[]{1, 3, 7, 9}, java.lang.foreign.MemorySegment.ofArray(v2.clone()));
+            assertArrayEquals(y2.toFloatArray(), s.run(Map.of("x", heap)).get("y").toFloatArray());
+            // misaligned off-heap input: one byte into a native buffer
+            var buf = java.lang.foreign.Arena.ofAuto().allocate(v2.length * 4L + 1, 64).asSlice(1, v2.length * 4L);
+            java.lang.foreign.MemorySegment.copy(v2, 0, buf, Tensor.F32, 0, v2.length);
+            Tensor odd = Tensor.wrap(DataType.FLOAT, new long[]{1, 3, 7, 9}, buf);
+            assertArrayEquals(y2.toFloatArray(), s.run(Map.of("x", odd)).get("y").toFloatArray());
+            // an output fed back in as the next input (shape [1, 3, 7, 9] too)
+            Tensor again = s.run(Map.of("x", y2)).get("y");
+            Tensor viaNative = s.run(Map.of("x", Tensor.of(y2.toFloatArray(), 1, 3, 7, 9))).get("y");
+            assertArrayEquals(viaNative.toFloatArray(), again.toFloatArray());
+        }
+    }
+
     /** Many threads share one Model; each gets the same answer as a serial run. */
     @Test
     void concurrentRunsAgree() throws Exception {
