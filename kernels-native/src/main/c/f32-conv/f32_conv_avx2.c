@@ -3,6 +3,15 @@
  * 16 output positions) + 2 input vectors + 1 broadcast weight fill 15 of the 16 YMM registers. Each k
  * step reads its 16 inputs at base + off[k] (unaligned loads from the phase buffer) and 6 weights from
  * the packed panel. The A panel is zero-padded to 6 rows, so all 6 rows are always computed.
+ *
+ * Prefetches: in direct mode (1x1) B is the layer's input itself, K rows a plane apart. At batch 64 that
+ * input was written a whole batch earlier and sits in L3 or DRAM, and K (up to hundreds) concurrent row
+ * streams are more than the hardware prefetchers follow, so every tile's loads missed. Each k step
+ * prefetches its row two tiles ahead (tiles advance 64 bytes, so every line is fetched once), and each
+ * stored row prefetches for writing the line it will store two tiles later. Measured on a batch of 64
+ * cold 14x14 images (AVX2, 1 thread): 96->24 1.8 ms -> 0.94 ms, 24->96 1.19 -> 0.95 ms, 16->64 0.68 ->
+ * 0.48 ms; 7x7 planes unchanged (their tiles are too few to run ahead of). Prefetches never fault, so the
+ * addresses past a row or plane are harmless.
  */
 #include <immintrin.h>
 
@@ -30,6 +39,7 @@ MINNOW_INLINE MINNOW_TARGET_AVX2 void tile_avx2(const size_t rows, size_t k, con
     #pragma GCC unroll 2
     for (size_t p = 0; p < k; p++, ap += MR) {
         const float* b = base + off[p];
+        _mm_prefetch((const char*) (b + 2 * NR), _MM_HINT_T0); /* see top: cold inputs in direct mode */
         const __m256 b0 = _mm256_loadu_ps(b);
         const __m256 b1 = _mm256_loadu_ps(b + 8);
         #pragma GCC unroll 6
@@ -63,6 +73,7 @@ MINNOW_INLINE MINNOW_TARGET_AVX2 void tile_avx2(const size_t rows, size_t k, con
             v1 = _mm256_add_ps(v1, _mm256_loadu_ps(res + 8));
         }
         float* yr = y + (r0 + r) * ldy + dst;
+        _mm_prefetch((const char*) (yr + 2 * NR), _MM_HINT_ET0); /* the line this row's tile after next writes */
         _mm256_storeu_ps(yr, minnow_act_avx2(epi->act, v0, lo, hi));
         _mm256_storeu_ps(yr + 8, minnow_act_avx2(epi->act, v1, lo, hi));
     }
