@@ -85,7 +85,9 @@ int minnow_q4_gemv(int variant, int m, int n, int k, int group_size, int zero_po
     const int zmul = zero_points ? 1 : 8;
     for (int i = 0; i < m; i++) {
         signed char* row = rows + (size_t) i * kp;
-        memcpy(row, a + (size_t) i * lda, (size_t) k);
+        if (k > 0) {
+            memcpy(row, a + (size_t) i * lda, (size_t) k);
+        }
         memset(row + k, 0, kp - (size_t) k);
         for (int g = 0; g < groups; g++) {
             int sum = 0; /* |sum| <= 128 * 128 */
