@@ -130,11 +130,11 @@ if want models; then
 fi
 if want quant; then
   # int8 / int4 beside f32: the int8 models against ORT's QDQ run and Minnow's fp32; int8 GEMM on F32GemmBench's
-  # shapes (the gemm suite has the f32 rows of the same run); batch-1 GEMV in f32 / q8 / q4
+  # shapes (the gemm suite has the f32 rows of the same run); batch-1 GEMV in f32 / q8 / q4 (f32 and int8 activations)
   run quant-models QuantModelBench "$MODEL_FLAGS"
   run quant-gemm Qs8GemmBench "$GEMM_FLAGS" -p kernel=qs8-gemm-avx2,qs8-gemm-panama256 -p m=1,64,1024 -p nk=1024,4096 \
       -p epilogue=requantize
-  run quant-gemv Q4GemvBench "$GEMM_FLAGS" -p kernel=f32-best,q8-best,q4-gemm-avx2,q4-gemm-panama256
+  run quant-gemv Q4GemvBench "$GEMM_FLAGS" -p kernel=f32-best,q8-best,q4-gemm-avx2,q4-gemm-panama256,q4-gemv-avx2,q4-gemv-panama256
 fi
 echo "== suites done in $(( (SECONDS - START) / 60 )) min $(( (SECONDS - START) % 60 )) s" >&2
 

@@ -217,6 +217,34 @@ long long minnow_q4_gemm_packed_bytes(int n, int k, int group_size, int zero_poi
  */
 int minnow_q4_gemm(int variant, int m, int n, int k, int group_size, int zero_points, int j0, int j1, const float* a,
                    int lda, const unsigned char* packed, const float* bias, float lo, float hi, float* c, int ldc);
+/* ---- q4-gemv (int8 activations x 4-bit grouped weights W[n x k] packed by the Java side, see q4-gemv/q4_gemv.h) ---- */
+
+#define MINNOW_Q4_GEMV_C 0
+#define MINNOW_Q4_GEMV_AVX2 1
+#define MINNOW_Q4_GEMV_VARIANTS 2
+
+/** 1 if this CPU can run the q4-gemv variant, else 0. */
+int minnow_q4_gemv_variant_supported(int variant);
+
+/** The widest q4-gemv variant this CPU supports. */
+int minnow_q4_gemv_default_variant(void);
+
+/** ISA name of a q4-gemv variant ("c", "avx2"), or "unknown". */
+const char* minnow_q4_gemv_variant_isa(int variant);
+
+/** Bytes of a packed q4-gemv weight (4-row panels), or -1 for bad arguments (G not 32/64/128, zero_points not 0/1). */
+long long minnow_q4_gemv_packed_bytes(int n, int k, int group_size, int zero_points);
+
+/**
+ * Columns [j0, j1) of C[m x n] = clamp(a_scale[i] * (A[m x k] * W^T) + bias, lo, hi), A int8 codes (row stride lda),
+ * W packed (minnow_q4_gemv_packed_bytes bytes). `c` points at column j0 (row i of the window at c + i * ldc);
+ * bias is NULL or all n floats (indexed by column); a_scale has m floats. j0 is a multiple of 4. Reads
+ * a[i * lda + p] for i < m, p < k, and whole panels of `packed`. Returns 0; -1 for a bad argument (nothing
+ * touched); -2 when scratch memory could not be allocated.
+ */
+int minnow_q4_gemv(int variant, int m, int n, int k, int group_size, int zero_points, int j0, int j1,
+                   const signed char* a, int lda, const float* a_scale, const unsigned char* packed,
+                   const float* bias, float lo, float hi, float* c, int ldc);
 /* ---- qs8-gemm (uint8/int8 activations x int8 weights, int32 accumulators, on W packed once) ------------ */
 
 /** Variant numbers of the qs8-gemm functions. */

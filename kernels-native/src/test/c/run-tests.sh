@@ -40,5 +40,9 @@ gcc "${cflags[@]}" "$src"/common/scratch.c "$src"/cpu/cpu_features.c "$src"/q4-g
 q4_configs=(c)
 grep -qw avx2 /proc/cpuinfo && grep -qw fma /proc/cpuinfo && q4_configs+=(avx2)
 "$out"/q4_gemm_test "${q4_configs[@]}"
+# q4-gemv: every config this CPU runs, against exact integer group dots (and the vpmaddubsw extremes).
+gcc "${cflags[@]}" "$src"/common/scratch.c "$src"/cpu/cpu_features.c "$src"/q4-gemv/q4_gemv.c \
+    "$src"/q4-gemv/q4_gemv_c.c "$src"/q4-gemv/q4_gemv_avx2.c "$here"/q4_gemv_test.c -o "$out"/q4_gemv_test -lm -lpthread
+"$out"/q4_gemv_test "${q4_configs[@]}"
 # qs8-gemm (its own script: own test binary and VNNI emulation in emu-qs8/)
 "$here"/run-qs8-tests.sh "$out"

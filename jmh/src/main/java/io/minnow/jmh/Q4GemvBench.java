@@ -5,7 +5,9 @@ import io.minnow.engine.kernels.KernelInfo;
 import io.minnow.engine.kernels.KernelRegistry;
 import io.minnow.engine.kernels.f32.F32Epilogue;
 import io.minnow.engine.kernels.f32.F32Gemm;
+import io.minnow.engine.kernels.q4.Int8Rows;
 import io.minnow.engine.kernels.q4.Q4Gemm;
+import io.minnow.engine.kernels.q4.Q4Gemv;
 import io.minnow.engine.kernels.q4.Q4Packed;
 import io.minnow.engine.kernels.q8.Qs8Epilogue;
 import io.minnow.engine.kernels.q8.Qs8Gemm;
@@ -29,7 +31,11 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code q8-best}: the best registered qs8-gemm, including what the engine pays per call: quantizing x to
  *       int8 (per tensor, symmetric) and the per-column dequantize scales, on the weight packed once
  *       ({@code pack} + {@code gemmPacked}): streams nk² bytes;</li>
- *   <li>a q4-gemm id ({@code q4-gemm-avx2}, ...): that variant on the weight packed once, G = {@code group}.</li>
+ *   <li>a q4-gemm id ({@code q4-gemm-avx2}, ...): that variant (float32 activations) on the weight packed once,
+ *       G = {@code group};</li>
+ *   <li>a q4-gemv id ({@code q4-gemv-avx2}, ...): int8 activations, including what the engine pays per call:
+ *       quantizing x to int8 ({@link Int8Rows}, per row, symmetric) and, inside the kernel, the per-group sums of
+ *       the codes; on the weight packed once.</li>
  * </ul>
  * Ids this CPU cannot run fail at setup saying so. {@code q4-gemm-scalar} takes tens of ms at nk = 4096.
  */
@@ -40,7 +46,7 @@ import java.util.concurrent.TimeUnit;
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
 public class Q4GemvBench {
-    @Param({"f32-best", "q8-best", "q4-gemm-avx2", "q4-gemm-c", "q4-gemm-panama256"})
+    @Param({"f32-best", "q8-best", "q4-gemm-avx2", "q4-gemm-c", "q4-gemm-panama256", "q4-gemv-avx2", "q4-gemv-c", "q4-gemv-panama256"})
     public String kernel;
 
     @Param({"1024", "4096"})
@@ -58,6 +64,8 @@ public class Q4GemvBench {
     private float[] w8Scales, colScales;
     private Q4Gemm q4;
     private Q4Packed q4Packed;
+    private Q4Gemv q4v;
+    private MemorySegment xScale;
 
     @Setup(Level.Trial)
     public void setup() {
@@ -86,6 +94,13 @@ public class Q4GemvBench {
                 xq = arena.allocate(nk, 64);
             }
             default -> {
+                if (kernel.startsWith("q4-gemv-")) {
+                    q4v = find(KernelRegistry.q4Gemv(cfg));
+                    q4Packed = q4v.pack(Q4Codec.encode("w", w, group, false, nk, nk));
+                    xq = arena.allocate(nk, 64);
+                    xScale = arena.allocate(4, 64);
+                    return;
+                }
                 q4 = null;
                 for (KernelInfo<Q4Gemm> k : KernelRegistry.q4Gemm(cfg)) {
                     if (k.id().equals(kernel)) {
@@ -97,6 +112,16 @@ public class Q4GemvBench {
                 q4Packed = q4.pack(Q4Codec.encode("w", w, group, false, nk, nk));
             }
         }
+    }
+
+    private <K> K find(java.util.List<KernelInfo<K>> family) {
+        for (KernelInfo<K> k : family) {
+            if (k.id().equals(kernel)) {
+                if (!k.isAvailable()) throw new IllegalStateException(kernel + " is not available here (needs " + k.requires() + ")");
+                return k.create();
+            }
+        }
+        throw new IllegalStateException("no kernel " + kernel + " in its family's registry");
     }
 
     @TearDown(Level.Trial)
@@ -117,6 +142,10 @@ public class Q4GemvBench {
             for (int j = 0; j < nk; j++) colScales[j] = s * w8Scales[j];
             q8.gemmPacked(1, w8Packed, xq, 0, nk, false, 0,
                     new Qs8Epilogue.Dequantize(colScales, null, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY), y, 0, nk);
+        } else if (q4v != null) {
+            // what the engine pays per call: quantize x (per row, symmetric), then the int8 x int4 kernel
+            Int8Rows.quantize(1, nk, x, 0, nk, xq, 0, nk, xScale, 0);
+            q4v.gemv(1, q4Packed, xq, 0, nk, xScale, 0, null, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY, y, 0, nk);
         } else {
             q4.gemm(1, q4Packed, x, 0, nk, null, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY, y, 0, nk);
         }

@@ -48,7 +48,7 @@ final class CompressCommand implements Callable<Integer> {
     Path output;
 
     @Option(names = "--quant", required = true, paramLabel = "int8|int4",
-            description = "int8: int8 weights per output channel, int8 activations. int4: int4 weights in groups for Gemm and 1x1 convs (float32 activations), int8 for other convs.")
+            description = "int8: int8 weights per output channel, int8 activations. int4: int4 weights in groups for Gemm and 1x1 convs (float32 activations unless --act int8), int8 for other convs.")
     String quant;
 
     @Option(names = "--calib", defaultValue = "fashion-mnist", paramLabel = "DATASET",
@@ -60,6 +60,10 @@ final class CompressCommand implements Callable<Integer> {
 
     @Option(names = "--group-size", defaultValue = "64", paramLabel = "G", description = "int4 group size along K: 32, 64 or 128. Default: ${DEFAULT-VALUE}.")
     int groupSize;
+
+    @Option(names = "--act", defaultValue = "fp32", paramLabel = "TYPE",
+            description = "int4: activations of the int4 Gemm layers, fp32 (q4-gemm) or int8 (calibrated, symmetric; q4-gemv, int4 x int8). Default: ${DEFAULT-VALUE}.")
+    String act;
 
     @Option(names = "--zero-point", description = "int4: asymmetric groups (uint8 zero point per group).")
     boolean zeroPoint;
@@ -84,11 +88,13 @@ final class CompressCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
         if (!quant.equals("int8") && !quant.equals("int4")) throw new MinnowException("--quant must be int8 or int4, got '" + quant + "'");
+        if (!act.equals("fp32") && !act.equals("int8")) throw new MinnowException("--act must be fp32 or int8, got '" + act + "'");
+        if (act.equals("int8") && !quant.equals("int4")) throw new MinnowException("--act int8 goes with --quant int4 (int8 quantization has int8 activations already)");
         if (calibN < 1) throw new MinnowException("--calib-n must be >= 1, got " + calibN);
         OutputFile.checkDirectory(output);
         QuantConfig cfg;
         try {
-            cfg = new QuantConfig(quant.equals("int4"), groupSize, zeroPoint, new HashSet<>(keep), percentile);
+            cfg = new QuantConfig(quant.equals("int4"), groupSize, zeroPoint, new HashSet<>(keep), percentile, act.equals("int8"));
         } catch (IllegalArgumentException e) {
             throw new MinnowException(e.getMessage() + " (--group-size, --percentile)");
         }
@@ -146,7 +152,10 @@ final class CompressCommand implements Callable<Integer> {
             TensorData w = after.get(t.weight());
             String act;
             if (cfg.keepFp32().contains(t.node())) act = "float32 (--keep-fp32)";
-            else if (w.encoding() == io.minnow.formats.Encoding.Q4) act = "float32 (int4 weights)";
+            else if (w.encoding() == io.minnow.formats.Encoding.Q4 && cfg.quantizesInput(t)) {
+                ActivationRange r = ranges.get(t.input());
+                act = String.format("int8 symmetric scale %.4g (int4 x int8), %s", r.symmetricScale(), r.method());
+            } else if (w.encoding() == io.minnow.formats.Encoding.Q4) act = "float32 (int4 weights)";
             else {
                 ActivationRange r = ranges.get(t.input());
                 act = String.format("uint8 [%.4g, %.4g] scale %.4g zp %d, %s", r.lo(), r.hi(), r.scale(), r.zeroPoint(), r.method());

@@ -33,6 +33,15 @@ public record ActivationRange(String tensor, float lo, float hi, String method, 
         return new ActivationRange(tensor, lo, hi, method, scale, zp, seen);
     }
 
+    /**
+     * The int8 symmetric scale (zero point 0) for this range, what an int4 x int8 layer's input uses:
+     * {@code max(|lo|, |hi|) / 127}, so that the range fits [-127, 127] and zero is exact.
+     */
+    public float symmetricScale() {
+        float s = Math.max(Math.abs(lo), Math.abs(hi)) / 127f;
+        return s > 0 && Float.isFinite(s) ? s : 1f;
+    }
+
     /** Mean squared error of quantize-dequantize over the sample. */
     double mse(float[] sample, int count) {
         double e = 0;

@@ -22,8 +22,7 @@ public final class PostTraining {
         List<Quantizer.Target> targets = Quantizer.targets(fp32);
         List<String> tensors = new ArrayList<>();
         for (Quantizer.Target t : targets) {
-            boolean int8 = !(cfg.int4() && t.int4Ok()) && !cfg.keepFp32().contains(t.node());
-            if (int8 && !tensors.contains(t.input())) tensors.add(t.input());
+            if (cfg.quantizesInput(t) && !tensors.contains(t.input())) tensors.add(t.input());
         }
         int used = Math.min(n, calib.size());
         Map<String, ActivationRange> ranges = Calibrator.run(fp32, tensors, calib, used, 64, cfg.percentile(), progress);

@@ -101,6 +101,7 @@ public final class Quantizer {
 
         List<NodeDef> nodes = new ArrayList<>();
         Map<String, String> dequantized = new HashMap<>(); // x -> the DQ output that int8 readers use instead
+        Map<String, String> dequantizedS8 = new HashMap<>(); // x -> the symmetric int8 DQ output int4 x int8 readers use
         for (NodeDef n : g.nodes()) {
             Target t = byNode.get(name(n));
             if (t == null) {
@@ -120,7 +121,9 @@ public final class Quantizer {
             newInits.put(t.weight(), int4 ? Q4Codec.encode(t.weight(), values, cfg.groupSize(), cfg.zeroPoint(), dims)
                     : Q8Codec.encode(t.weight(), values, dims));
             List<String> inputs = new ArrayList<>(n.inputs());
-            if (!int4) {
+            if (int4 && cfg.quantizesInput(t)) { // --act int8: symmetric int8 QDQ, the q4-gemv kernel's input
+                inputs.set(0, symmetricQdq(t, ranges, names, newInits, nodes, dequantizedS8));
+            } else if (!int4) {
                 String x = t.input();
                 String dq = dequantized.get(x);
                 if (dq == null) {
@@ -144,8 +147,32 @@ public final class Quantizer {
         if (model.opset() < 13) opsets.put("", 13L); // per-axis DequantizeLinear (export) and QuantizeLinear need 13
         GraphDef ng = new GraphDef(g.name(), nodes, g.inputs(), g.outputs(), new ArrayList<>(newInits.values()), g.valueInfo());
         Map<String, String> meta = new LinkedHashMap<>(model.metadata());
-        meta.put("minnow.quantization", cfg.int4() ? "int4 weights (G=" + cfg.groupSize() + (cfg.zeroPoint() ? ", zero points" : "") + "), int8 elsewhere" : "int8");
+        meta.put("minnow.quantization", cfg.int4() ? "int4 weights (G=" + cfg.groupSize() + (cfg.zeroPoint() ? ", zero points" : "") + ")"
+                + (cfg.int8Activations() ? " x int8 activations" : "") + ", int8 elsewhere" : "int8");
         return new ModelDef(model.irVersion(), opsets, model.producerName(), model.producerVersion(), ng, meta);
+    }
+
+    /**
+     * {@code DequantizeLinear(QuantizeLinear(x, s, 0 int8), s, 0 int8)} for target t's input, s the calibrated range's
+     * symmetric scale (one pair per tensor, shared by its int4 x int8 readers); returns the DQ output.
+     */
+    private static String symmetricQdq(Target t, Map<String, ActivationRange> ranges, Set<String> names,
+                                       Map<String, TensorData> inits, List<NodeDef> nodes, Map<String, String> done) {
+        String x = t.input();
+        String dq = done.get(x);
+        if (dq != null) return dq;
+        ActivationRange r = ranges.get(x);
+        if (r == null) throw new MinnowException("no calibrated range for '" + x + "', the input of layer " + t.node());
+        String base = x.replaceAll("[^A-Za-z0-9_.]", "_");
+        String scale = fresh(names, base + "_s8_scale"), zero = fresh(names, base + "_s8_zero_point");
+        String q = fresh(names, base + "_s8_quantized"), out = fresh(names, base + "_s8_dequantized");
+        inits.put(scale, scalarFloat(scale, r.symmetricScale()));
+        MemorySegment z = Arena.ofAuto().allocate(1, 64); // int8 0
+        inits.put(zero, new TensorData(zero, DataType.INT8, new long[0], io.minnow.formats.Encoding.RAW, z));
+        nodes.add(new NodeDef(fresh(names, base + "_s8_QuantizeLinear"), "QuantizeLinear", "", List.of(x, scale, zero), List.of(q), Map.of()));
+        nodes.add(new NodeDef(fresh(names, base + "_s8_DequantizeLinear"), "DequantizeLinear", "", List.of(q, scale, zero), List.of(out), Map.of()));
+        done.put(x, out);
+        return out;
     }
 
     /** A node's name for reports and --keep-fp32: its own name, else op type and first output. */

@@ -100,6 +100,22 @@ public final class KernelRegistry {
         return list;
     }
 
+    /** Family q4-gemv (int8 activations x int4 grouped weights -> f32, activation scale + bias + clamp fused), all variants. */
+    public static List<KernelInfo<io.minnow.engine.kernels.q4.Q4Gemv>> q4Gemv(BackendConfig cfg) {
+        List<KernelInfo<io.minnow.engine.kernels.q4.Q4Gemv>> list = new ArrayList<>();
+        list.add(new KernelInfo<>("q4-gemv-scalar", "q4-gemv", "nothing", 0, () -> true, io.minnow.engine.kernels.q4.Q4GemvReference::new));
+        list.add(new KernelInfo<>("q4-gemv-panama256", "q4-gemv", "jdk.incubator.vector (256-bit)", 10, () -> io.minnow.engine.kernels.q4.Q4GemvVector.available(cfg), io.minnow.engine.kernels.q4.Q4GemvVector::new));
+        list.add(nativeQ4Gemv(cfg, NativeLibrary.Q4_GEMV_AVX2, "native + AVX2/FMA", 21));
+        list.add(nativeQ4Gemv(cfg, NativeLibrary.Q4_GEMV_C, "native", 20));
+        return list;
+    }
+
+    private static KernelInfo<io.minnow.engine.kernels.q4.Q4Gemv> nativeQ4Gemv(BackendConfig cfg, int variant, String requires, int rank) {
+        return new KernelInfo<>(io.minnow.engine.kernels.q4.Q4GemvNative.idOf(variant), "q4-gemv", requires, rank,
+                () -> cfg.nativeAllowed() && io.minnow.engine.kernels.q4.Q4GemvNative.supports(variant),
+                () -> io.minnow.engine.kernels.q4.Q4GemvNative.forVariant(variant));
+    }
+
     private static KernelInfo<io.minnow.engine.kernels.q4.Q4Gemm> nativeQ4Gemm(BackendConfig cfg, int variant, String requires, int rank) {
         return new KernelInfo<>(io.minnow.engine.kernels.q4.Q4GemmNative.idOf(variant), "q4-gemm", requires, rank,
                 () -> cfg.nativeAllowed() && io.minnow.engine.kernels.q4.Q4GemmNative.supports(variant),

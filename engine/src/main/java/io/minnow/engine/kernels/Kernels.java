@@ -13,6 +13,7 @@ public final class Kernels {
     private final io.minnow.engine.kernels.f32.F32Conv f32Conv;     // null: the op's own im2col + f32-gemm path
     private final io.minnow.engine.kernels.f32.F32DwConv f32DwConv; // null: the op's own loop
     private final io.minnow.engine.kernels.q4.Q4Gemm q4Gemm;
+    private final io.minnow.engine.kernels.q4.Q4Gemv q4Gemv;
     private final io.minnow.engine.kernels.q8.Qs8Gemm qs8Gemm;
 
     private Kernels(BackendConfig config) {
@@ -23,6 +24,7 @@ public final class Kernels {
         var dw = KernelRegistry.bestOrNull(KernelRegistry.f32DwConv(config));
         this.f32DwConv = dw == null ? null : dw.create();
         this.q4Gemm = KernelRegistry.best(KernelRegistry.q4Gemm(config)).create();
+        this.q4Gemv = KernelRegistry.best(KernelRegistry.q4Gemv(config)).create();
         this.qs8Gemm = KernelRegistry.best(KernelRegistry.qs8Gemm(config)).create();
     }
 
@@ -58,6 +60,8 @@ public final class Kernels {
 
     /** The chosen q4-gemm kernel (the scalar reference at worst). */
     public io.minnow.engine.kernels.q4.Q4Gemm q4Gemm() { return q4Gemm; }
+    /** The chosen q4-gemv kernel (int8 activations; the scalar reference at worst). */
+    public io.minnow.engine.kernels.q4.Q4Gemv q4Gemv() { return q4Gemv; }
     /** The chosen qs8-gemm kernel (the scalar reference is always available). */
     public io.minnow.engine.kernels.q8.Qs8Gemm qs8Gemm() { return qs8Gemm; }
 
@@ -77,6 +81,7 @@ public final class Kernels {
         if (f32Conv != null) sb.append(" f32-conv=").append(f32Conv.id());
         if (f32DwConv != null) sb.append(" f32-dwconv=").append(f32DwConv.id());
         sb.append(" q4-gemm=").append(q4Gemm.id());
+        sb.append(" q4-gemv=").append(q4Gemv.id());
         sb.append(" qs8-gemm=").append(qs8Gemm.id());
         if (config.nativeAllowed() && !NativeLibrary.available()) {
             sb.append(" (native unavailable: ").append(NativeLibrary.unavailableReason()).append(')');

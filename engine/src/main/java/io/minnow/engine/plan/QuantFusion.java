@@ -30,7 +30,8 @@ import java.util.Map;
  *       qs8 / q4 kernels: the weight travels as the node's {@value QOps#WEIGHT} attribute, in q8 or q4 layout.</li>
  *   <li>Its input, when it is {@code DequantizeLinear(QuantizeLinear(x, s, z), s, z)} with the same scalar constants
  *       (what {@code minnow compress} writes, and what QDQ models carry), is read as x with the static quantization
- *       (s, z); otherwise an int8 layer quantizes its input per run (dynamic, like DynamicQuantizeLinear).</li>
+ *       (s, z); otherwise an int8 layer quantizes its input per run (dynamic, like DynamicQuantizeLinear). An int4
+ *       QGemm with such an input runs int4 x int8 (q4-gemv); without one it keeps float32 activations (q4-gemm).</li>
  *   <li>Encoded weights that no quantized kernel can take (say a q8 depthwise conv) are decoded to float32 with a
  *       warning that names the tensor and the node — the model still runs, and the log says what was inflated.</li>
  * </ul>
@@ -145,7 +146,8 @@ public final class QuantFusion {
         }
         q.attributes.put(QOps.WEIGHT, Attribute.of(QOps.WEIGHT, w));
         String x = n.inputs.get(0);
-        if (w.encoding() == Encoding.Q8) {
+        // q8 weights run on int8 activations; q4 ones in a QGemm may (q4-gemv) when the input comes through a Q/DQ pair
+        if (w.encoding() == Encoding.Q8 || opType.equals("QGemm")) {
             Node dq = g.producer(x);
             Node qn = dq == null ? null : g.producer(dq.inputs.get(0));
             float[] sz = dq != null && qn != null ? qdqPair(g, dq, qn) : null;

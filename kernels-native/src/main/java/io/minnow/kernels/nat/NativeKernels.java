@@ -155,6 +155,29 @@ public final class NativeKernels {
     public static native int minnow_q4_gemm(int variant, int m, int n, int k, int groupSize, int zeroPoints, int j0, int j1,
                                             @Cast("const float*") long a, int lda, @Cast("const unsigned char*") long packed,
                                             @Cast("const float*") long bias, float lo, float hi, @Cast("float*") long c, int ldc);
+    // ---- q4-gemv (int8 activations; weights packed by io.minnow.engine.kernels.q4.Q4GemvBlocks; callers validate every bound first) ----
+
+    /** 1 if this CPU can run the q4-gemv variant, else 0. */
+    public static native int minnow_q4_gemv_variant_supported(int variant);
+
+    /** The widest q4-gemv variant this CPU supports. */
+    public static native int minnow_q4_gemv_default_variant();
+
+    /** ISA name of a q4-gemv variant: {@code c}, {@code avx2}. */
+    public static native @Cast("const char*") String minnow_q4_gemv_variant_isa(int variant);
+
+    /** Bytes of a packed q4-gemv weight, or -1 for bad arguments. */
+    public static native long minnow_q4_gemv_packed_bytes(int n, int k, int groupSize, int zeroPoints);
+
+    /**
+     * Columns [j0, j1) of C = clamp(aScale[i] * (A·Wᵀ) + bias, lo, hi), A int8; c points at column j0, bias (null or
+     * n floats) is indexed by column. 0, -1 (bad argument), -2 (no scratch).
+     */
+    public static native int minnow_q4_gemv(int variant, int m, int n, int k, int groupSize, int zeroPoints, int j0, int j1,
+                                            @Cast("const signed char*") long a, int lda, @Cast("const float*") long aScale,
+                                            @Cast("const unsigned char*") long packed, @Cast("const float*") float[] bias,
+                                            float lo, float hi, @Cast("float*") long c, int ldc);
+
     // ---- qs8-gemm (int8 weights packed once; callers validate every bound first) ----
 
     /** 1 if this CPU can run the qs8-gemm variant, else 0. */

@@ -27,6 +27,8 @@ public final class NativeLibrary {
 
     /** q4-gemm variant numbers, as in {@code minnow_kernels.h}. */
     public static final int Q4_GEMM_C = 0, Q4_GEMM_AVX2 = 1, Q4_GEMM_VARIANTS = 2;
+    /** q4-gemv variant numbers, as in {@code minnow_kernels.h}. */
+    public static final int Q4_GEMV_C = 0, Q4_GEMV_AVX2 = 1, Q4_GEMV_VARIANTS = 2;
     /** qs8-gemm variant numbers, as in {@code minnow_kernels.h}. */
     public static final int QS8_GEMM_C = 0, QS8_GEMM_AVX2 = 1, QS8_GEMM_AVX512VNNI = 2, QS8_GEMM_VARIANTS = 3;
 

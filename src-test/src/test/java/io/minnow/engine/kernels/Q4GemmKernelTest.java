@@ -60,7 +60,7 @@ class Q4GemmKernelTest {
     }
 
     /** A q4 tensor [n, k] from explicit codes (signed -8..7, or 0..15 with zero points), scales and zero points. */
-    private static TensorData build(int n, int k, int g, boolean zp, int[][] codes, float[][] scales, int[][] zeros) {
+    static TensorData build(int n, int k, int g, boolean zp, int[][] codes, float[][] scales, int[][] zeros) {
         Map<String, Long> params = Map.of(QuantLayout.GROUP_SIZE, (long) g, QuantLayout.ZERO_POINT, zp ? 1L : 0L);
         QuantLayout l = QuantLayout.of(Encoding.Q4, DataType.FLOAT, new long[] {n, k}, params);
         MemorySegment b = Arena.ofAuto().allocate(Math.max(1, l.byteSize()), 64).asSlice(0, l.byteSize());
@@ -79,7 +79,7 @@ class Q4GemmKernelTest {
     }
 
     /** fill: 0 random, 1 codes at the low extreme, 2 at the high extreme, 3 every third row zero and some scales 0. */
-    private static TensorData weights(Random r, int n, int k, int g, boolean zp, int fill) {
+    static TensorData weights(Random r, int n, int k, int g, boolean zp, int fill) {
         int groups = (k + g - 1) / g;
         int[][] codes = new int[n][k];
         float[][] scales = new float[n][groups];

@@ -17,7 +17,9 @@ import java.util.Arrays;
  * made from a Gemm (transA = 0, alpha = 1, beta = 1; input 2-D) or a MatMul with a constant quantized weight.
  * int8 (q8) weights: X is quantized to 8 bits (static parameters from the node or per run), multiplied by the qs8-gemm
  * kernel in int32 and dequantized in its epilogue. int4 (q4) weights: X stays float32 and the q4-gemm kernel unpacks
- * the nibbles in registers. Inputs: X, optional bias (N values or one).
+ * the nibbles in registers — unless the node has a static activation quantization (a Q/DQ pair on X, what
+ * {@code minnow compress --quant int4 --act int8} writes): then X is quantized to int8 and the q4-gemv kernel runs
+ * int4 x int8 ({@link Q4Int8Weights}). Inputs: X, optional bias (N values or one).
  */
 final class QGemm implements Op {
     @Override
@@ -33,20 +35,30 @@ final class QGemm implements Op {
         long[] y = x.clone();
         y[y.length - 1] = n;
         ctx.setOutput(0, DataType.FLOAT, y);
-        ctx.requestScratch(Tensor.elementCount(x)); // the quantized input, one byte per element
+        long elems = Tensor.elementCount(x);
+        // the quantized input, one byte per element (and, for int4 x int8, one float scale per row after it)
+        ctx.requestScratch(w.encoding() == io.minnow.formats.Encoding.Q4 ? Q4Int8Weights.scratchBytes(k == 0 ? 0 : elems / k, k) : elems);
     }
 
     @Override
     public Object prepare(InferContext ctx, Kernels kernels) {
         TensorData w = QWeights.weightOf(ctx);
         int n = Math.toIntExact(w.dims()[0]);
-        if (w.encoding() == io.minnow.formats.Encoding.Q4) return Q4Weights.prepare(ctx, kernels, w, QWeights.bias(ctx, 1, n), false);
+        if (w.encoding() == io.minnow.formats.Encoding.Q4) {
+            ActQuant xq = ActQuant.of(ctx.attrs());
+            if (Q4Int8Weights.wanted(xq) && w.dims()[1] > 0) return Q4Int8Weights.prepare(ctx, kernels, w, QWeights.bias(ctx, 1, n), xq);
+            return Q4Weights.prepare(ctx, kernels, w, QWeights.bias(ctx, 1, n), false);
+        }
         return QWeights.prepare(ctx, kernels, 1, QWeights.bias(ctx, 1, n), false, false);
     }
 
     @Override
     public void execute(ExecContext ctx) {
         Tensor x = ctx.input(0), y = ctx.output(0);
+        if (ctx.prepared() instanceof Q4Int8Weights q4) { // int4 weights, int8 activations (k > 0)
+            q4.run(ctx.parallel(), Math.toIntExact(x.size() / q4.k()), x.data(), ctx.scratch(), y.data());
+            return;
+        }
         if (ctx.prepared() instanceof Q4Weights q4) { // int4 weights, float32 activations
             int m = q4.k() == 0 ? 0 : Math.toIntExact(x.size() / q4.k());
             if (m == 0 && q4.k() == 0) m = Math.toIntExact(y.size() / Math.max(1, q4.n()));
