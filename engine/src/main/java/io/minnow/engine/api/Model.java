@@ -39,6 +39,7 @@ public final class Model implements AutoCloseable {
     private final Kernels kernels;
     private final ThreadPool pool;
     private final Map<String, Plan> plans = new ConcurrentHashMap<>();
+    private final Map<Plan, Integer> chunks = java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
     private final ConcurrentLinkedQueue<Session> idle = new ConcurrentLinkedQueue<>();
 
     private Model(ModelDef def, Options options) {
@@ -106,9 +107,15 @@ public final class Model implements AutoCloseable {
         Plan p = plans.get(key);
         if (p != null) return p;
         p = Planner.plan(graph, shapes, kernels);
-        if (plans.size() >= MAX_CACHED_PLANS) plans.clear();
+        if (plans.size() >= MAX_CACHED_PLANS) plans.clear(); // (chunk sizes are weakly keyed by plan: they go with it)
         plans.put(key, p);
         return p;
+    }
+
+    /** Images per chunk when a batch of this plan's shapes runs in pieces, or 0 (see BatchSplit); cached per plan. */
+    int batchChunk(Plan p) {
+        if (!options.batchSplit()) return 0;
+        return chunks.computeIfAbsent(p, q -> io.minnow.engine.plan.BatchSplit.chunk(q, options.threads()));
     }
 
     ThreadPool pool() { return pool; }

@@ -229,9 +229,16 @@ public final class Tensor {
      * when it is fed back as an input (see {@link #isNativeAligned}).
      */
     public Tensor heapCopy() {
-        long bytes = byteSize();
+        Tensor t = allocateHeap(type, shape);
+        MemorySegment.copy(data, 0, t.data, 0, byteSize());
+        return t;
+    }
+
+    /** A zero-filled tensor on the Java heap (see {@link #heapCopy}); off-heap when larger than one array holds. */
+    public static Tensor allocateHeap(DataType type, long... shape) {
+        long bytes = Math.multiplyExact(elementCount(shape), (long) type.byteSize);
         int unit = Math.max(1, type.byteSize);
-        if (bytes / unit > Integer.MAX_VALUE - 8) return copy();
+        if (bytes / unit > Integer.MAX_VALUE - 8) return allocate(type, shape);
         int n = (int) (bytes / unit);
         MemorySegment m = switch (unit) { // element-sized arrays keep every access aligned
             case 8 -> MemorySegment.ofArray(new long[n]);
@@ -239,8 +246,18 @@ public final class Tensor {
             case 2 -> MemorySegment.ofArray(new short[n]);
             default -> MemorySegment.ofArray(new byte[n]);
         };
-        MemorySegment.copy(data, 0, m, 0, bytes);
-        return new Tensor(type, shape, m);
+        return new Tensor(type, shape.clone(), m);
+    }
+
+    /** Items [first, first + count) along dimension 0, sharing this tensor's memory. */
+    public Tensor sliceBatch(long first, long count) {
+        if (shape.length == 0 || first < 0 || count < 0 || first + count > shape[0]) {
+            throw new IllegalArgumentException("items [" + first + ", " + (first + count) + ") outside dimension 0 of " + this);
+        }
+        long item = shape[0] == 0 ? 0 : byteSize() / shape[0];
+        long[] s = shape.clone();
+        s[0] = count;
+        return new Tensor(type, s, data.asSlice(first * item, count * item));
     }
 
     /** Whether native kernels can read this tensor as it is: off-heap and aligned to its element size. */

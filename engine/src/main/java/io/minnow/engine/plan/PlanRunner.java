@@ -50,6 +50,17 @@ public final class PlanRunner {
 
     /** Runs the plan. {@code inputs} follow the graph's input order; returns copies of the outputs. */
     public Tensor[] run(Tensor[] inputs) {
+        Tensor[] out = runShared(inputs);
+        for (int i = 0; i < out.length; i++) out[i] = out[i].heapCopy();
+        if (profile != null) profile.endRun();
+        return out;
+    }
+
+    /**
+     * Runs the plan and returns the outputs where they lie (this runner's arena, a constant, an input): valid
+     * until the next run, for a caller that copies them itself (a chunked batch). Does not end a profiled run.
+     */
+    public Tensor[] runShared(Tensor[] inputs) {
         System.arraycopy(fixed, 0, values, 0, values.length);
         for (int i = 0; i < plan.inputs.length; i++) values[plan.inputs[i]] = staged(i, inputs[i]);
         if (profile == null) {
@@ -60,13 +71,12 @@ public final class PlanRunner {
                 runStep(s);
                 profile.record(profile.perNode() ? s.node().opType + " " + s.node().displayName() : s.node().opType, System.nanoTime() - t0);
             }
-            profile.endRun();
         }
         Tensor[] out = new Tensor[plan.outputs.length];
         for (int i = 0; i < out.length; i++) {
             Tensor t = values[plan.outputs[i]];
             if (t == null) throw new MinnowException("graph output '" + plan.names[plan.outputs[i]] + "' was not computed");
-            out[i] = t.heapCopy();
+            out[i] = t;
         }
         Arrays.fill(values, null);
         return out;

@@ -29,4 +29,13 @@ public final class QOps {
         ops.put("QConv", new QConv());
         ops.put("QGemm", new QGemm());
     }
+
+    /**
+     * Whether a prepared QConv/QGemm computes each image from that image alone, so the planner may run a batch
+     * in chunks (plan/BatchSplit): false only for a dynamic per-tensor int8 activation scale, one range taken
+     * over the whole batch. Static scales, int4 weights on float activations and q4-gemv's per-row scales are.
+     */
+    public static boolean separableAlongBatch(Object prepared) {
+        return !(prepared instanceof QWeights w) || w.xq() != null;
+    }
 }
