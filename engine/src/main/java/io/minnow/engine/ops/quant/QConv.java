@@ -23,6 +23,9 @@ import java.util.Arrays;
  * zero point, so it adds nothing) and multiplied by the qs8-gemm kernel against the packed weight rows, dequantized
  * with bias (and Relu/Clip) in its epilogue, and written back channel-major with any residual and other activation.
  * Inputs: X, optional bias [M], optional residual (same shape as Y; Fusion's {@code minnow.residual}).
+ *
+ * <p>Where the native qs8-conv kernel runs (library loaded, AVX2), 2-D q8 convs take {@link QConvPairs} instead: the
+ * same results bit for bit without the gather, the per-call packing and the scatter. The route above serves the rest.
  */
 final class QConv implements Op {
     /** Bytes of 8-bit patches per tile: sized to stay in L2 next to the packed weights. */
