@@ -191,6 +191,30 @@ int minnow_qs8_im2col_nhwc(const uint8_t* q, int c, int c0, int cg, int h, int w
                            int ph, int pw, int dh, int dw, int oh, int ow, int p0, int rows, uint8_t zero, uint8_t* a,
                            int lda);
 
+/**
+ * qs8-conv "pairs" layout (qs8-conv/qs8_conv_pairs.c): quantizes c float32 NCHW planes of h x w into ceil(c / 2) planes
+ * of `plane` int32 (plane >= hp * wp, a multiple of 16), each int32 the int16 pair (code - zero) of channels 2i (low)
+ * and 2i+1 (high; 0 past c), the image at row pt, column pl of an hp x wp frame of zeros. Codes as
+ * minnow_qs8_quantize_nhwc. Needs AVX2. Returns 0, or -1 (nothing touched) if the arguments are not sane or the CPU
+ * lacks AVX2. Bounds are the caller's to check.
+ */
+int minnow_qs8_conv_quantize_pairs(const float* x, int c, int h, int w, int pt, int pl, int hp, int wp, int plane,
+                                   float scale, int zero, int qmin, int qmax, int32_t* q);
+
+/**
+ * qs8-conv-4x16-avx2: output pixels [p0, p0 + rows) of all m channels of one group of a 2-D int8 conv, from the pair
+ * planes q (cp of them; padded coordinates, so output (oy, ox) tap (ky, kx) reads (oy*sh + ky*dh, ox*sw + kx*dw)) and
+ * the weights wpk (ceil(m / 4) blocks of [cp*kh*kw][4] int32 pairs, kk = (pair, ky, kx)), written as float32 to
+ * y[j * ystride + p]: max(lo, min(hi, acc * (xscale * wscale[j]) + bias[j])) [+ res[j * ystride + p]]
+ * [then min(max(v, plo), phi) when post]. bias and res may be NULL. scratch: cp*kh*kw * round16(rows) int32, unused
+ * (may be NULL) for an unpadded stride-1 1x1 conv, which then needs p0 % 16 == 0. Needs AVX2. Returns 0, or -1
+ * (nothing touched) if the shape is not sane. Bounds are the caller's to check.
+ */
+int minnow_qs8_conv_pairs(const int32_t* q, int cp, int hp, int wp, int plane, int kh, int kw, int sh, int sw, int dh,
+                          int dw, int oh, int ow, int p0, int rows, const int32_t* wpk, int m, const float* wscale,
+                          float xscale, const float* bias, float lo, float hi, const float* res, int post, float plo,
+                          float phi, float* y, int ystride, int32_t* scratch);
+
 /* ---- q4-gemm (float32 A x 4-bit grouped weights W[n x k] packed by the Java side, see q4-gemm/q4_gemm.h) ---- */
 
 #define MINNOW_Q4_GEMM_C 0

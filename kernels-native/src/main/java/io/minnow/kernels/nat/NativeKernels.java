@@ -137,6 +137,25 @@ public final class NativeKernels {
                                                     int ow, int p0, int rows, @Cast("uint8_t") byte zero,
                                                     @Cast("uint8_t*") long a, int lda);
 
+    /**
+     * Quantizes c float32 NCHW planes into the qs8-conv pair planes (see minnow_kernels.h); returns 0, or -1 if the
+     * arguments are not sane or the CPU lacks AVX2. Bounds are NOT checked: the caller validates x and q first.
+     */
+    public static native int minnow_qs8_conv_quantize_pairs(@Cast("const float*") long x, int c, int h, int w, int pt, int pl,
+                                                            int hp, int wp, int plane, float scale, int zero, int qmin,
+                                                            int qmax, @Cast("int32_t*") long q);
+
+    /**
+     * qs8-conv-4x16-avx2: one pixel tile of one group of a 2-D int8 conv from pair planes, float32 NCHW out (see
+     * minnow_kernels.h); returns 0, or -1 (nothing touched). Bounds are NOT checked: the caller validates every operand.
+     */
+    public static native int minnow_qs8_conv_pairs(@Cast("const int32_t*") long q, int cp, int hp, int wp, int plane, int kh,
+                                                   int kw, int sh, int sw, int dh, int dw, int oh, int ow, int p0, int rows,
+                                                   @Cast("const int32_t*") long wpk, int m, @Cast("const float*") long wscale,
+                                                   float xscale, @Cast("const float*") long bias, float lo, float hi,
+                                                   @Cast("const float*") long res, int post, float plo, float phi,
+                                                   @Cast("float*") long y, int ystride, @Cast("int32_t*") long scratch);
+
     // ---- q4-gemm (weights packed by io.minnow.engine.kernels.q4.Q4Panels; callers validate every bound first) ----
 
     /** 1 if this CPU can run the q4-gemm variant, else 0. */

@@ -3,6 +3,7 @@ package io.minnow.engine.ops.quant;
 import io.minnow.engine.api.Tensor;
 import io.minnow.engine.exec.ThreadScratch;
 import io.minnow.engine.kernels.Kernels;
+import io.minnow.engine.kernels.q8.Qs8ConvPairs;
 import io.minnow.engine.kernels.q8.Qs8Epilogue;
 import io.minnow.engine.kernels.q8.Qs8Im2col;
 import io.minnow.engine.ops.ExecContext;
@@ -22,6 +23,9 @@ import java.util.Arrays;
  * zero point, so it adds nothing) and multiplied by the qs8-gemm kernel against the packed weight rows, dequantized
  * with bias (and Relu/Clip) in its epilogue, and written back channel-major with any residual and other activation.
  * Inputs: X, optional bias [M], optional residual (same shape as Y; Fusion's {@code minnow.residual}).
+ *
+ * <p>Where the native qs8-conv kernel runs (library loaded, AVX2), 2-D q8 convs take {@link QConvPairs} instead: the
+ * same results bit for bit without the gather, the per-call packing and the scatter. The route above serves the rest.
  */
 final class QConv implements Op {
     /** Bytes of 8-bit patches per tile: sized to stay in L2 next to the packed weights. */
@@ -41,7 +45,8 @@ final class QConv implements Op {
             }
         }
         ctx.setOutput(0, DataType.FLOAT, y);
-        ctx.requestScratch(Tensor.elementCount(x)); // the quantized input
+        long pairs = twoD(w) ? QConvPairs.scratchBytes(IntConv.of(ctx.nodeName(), ctx.attrs(), x, w.dims())) : 0;
+        ctx.requestScratch(Math.max(Tensor.elementCount(x), pairs)); // the quantized input (NHWC codes or pair planes)
     }
 
     /** A 2-D conv (weight [M, C/g, kH, kW]): the NHWC path, weights packed in (ky, kx, ic) column order. */
@@ -64,7 +69,10 @@ final class QConv implements Op {
             if (group != 1) throw ctx.error("int4 weights run ungrouped convs only (group " + group + ")");
             return Q4Weights.prepare(ctx, kernels, wt, QWeights.bias(ctx, 1, m), hasResidual(ctx));
         }
-        return QWeights.prepare(ctx, kernels, group, QWeights.bias(ctx, 1, m), hasResidual(ctx), twoD(QWeights.weightOf(ctx)));
+        boolean twoD = twoD(wt);
+        QWeights q8 = QWeights.prepare(ctx, kernels, group, QWeights.bias(ctx, 1, m), hasResidual(ctx), twoD);
+        // the native pair-plane kernel where it runs; the gather/GEMM/scatter route below stays for the rest
+        return twoD && kernels.config().nativeAllowed() && Qs8ConvPairs.available() ? QConvPairs.prepare(q8, group) : q8;
     }
 
     @Override
@@ -73,6 +81,10 @@ final class QConv implements Op {
         Tensor res = ctx.inputCount() > 2 && ctx.attrs().getInt("minnow.residual", 0) == 1 ? ctx.input(2) : null;
         if (ctx.prepared() instanceof Q4Weights q4) {
             pointwiseQ4(ctx, q4, x, y, res);
+            return;
+        }
+        if (ctx.prepared() instanceof QConvPairs.Prepared p) {
+            QConvPairs.execute(ctx, p, IntConv.of(ctx.nodeName(), ctx.attrs(), x.shape(), p.q8().weight().dims()), x, y, res);
             return;
         }
         QWeights w = (QWeights) ctx.prepared();

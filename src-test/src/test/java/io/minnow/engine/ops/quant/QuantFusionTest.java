@@ -122,6 +122,20 @@ class QuantFusionTest {
         inits.add(int8("wz", new byte[co], co));
         inits.add(TensorData.ofFloats("b", gaussian(co), co));
         assertFusesAndMatches(model(nodes, inits, 2, ci, 9, 7), "QConv", Tensor.of(gaussian(2 * ci * 63), 2, ci, 9, 7), 1e-5);
+        assertRoutesAgree(model(nodes, inits, 2, ci, 9, 7), Tensor.of(gaussian(2 * ci * 63), 2, ci, 9, 7));
+        List<NodeDef> relu = new ArrayList<>(nodes);
+        relu.set(relu.size() - 1, node("Conv", List.of("xd", "w", "b"), List.of("c"), Attribute.of("pads", new long[]{1, 1, 1, 1})));
+        relu.add(node("Relu", List.of("c"), List.of("y")));
+        assertRoutesAgree(model(relu, inits, 3, ci, 8, 11), Tensor.of(gaussian(3 * ci * 88), 3, ci, 8, 11));
+    }
+
+    /** The native qs8-conv route (where it runs) and the Java gather/GEMM/scatter route give the same bits. */
+    private static void assertRoutesAgree(ModelDef def, Tensor x) {
+        try (Model nat = Model.of(def, Options.defaults());
+             Model ref = Model.of(def, Options.defaults().withBackend(io.minnow.engine.kernels.BackendConfig.javaOnly(0)))) {
+            assertEquals(1, count(nat, "QConv"), nat.graph().nodes.toString());
+            assertEquals(java.util.Arrays.toString(ref.run(x).toFloatArray()), java.util.Arrays.toString(nat.run(x).toFloatArray()));
+        }
     }
 
     @Test

@@ -1,0 +1,277 @@
+/*
+ * qs8-conv-4x16-avx2: a 2-D int8 convolution that writes float32 NCHW directly, for small convs where the
+ * NHWC gather / GEMM / channel-major scatter route spends more time moving data than multiplying.
+ *
+ * Layout ("pairs"): the input of one group is ceil(cg / 2) planes, one per channel pair (2i, 2i+1); a plane holds
+ * hp x wp int32 (the image with its pads, row-major), then zeros up to `plane` int32 (a multiple of 16). Each int32
+ * is two int16 values x - zero (channel 2i in the low half; 0 for the odd channel past cg and for padding, which
+ * therefore adds nothing). That is vpmaddwd's operand: one int32 lane = one channel pair of one pixel.
+ *
+ * The product is out[j][p] = sum_kk W[j][kk] . B[kk][p] with kk = (pair, ky, kx): vector lanes run over 16 output
+ * pixels, so the 4 x 16 tile (4 channels x 16 pixels, 8 ymm accumulators) is already channel-major and its
+ * epilogue stores straight into the NCHW output. 4 rows, not 6: with 12 accumulators GCC hoists the broadcasts and
+ * spills half the tile to the stack (seen in the generated code); 4 rows still leave the loop vpmaddwd-bound. B is the pair planes themselves for an unpadded stride-1 1x1 conv,
+ * else an im2col of the tile into the caller's scratch (kk rows of round16(rows) int32).
+ *
+ * Exactness: (x - zero) is in [-255, 255] and w in [-128, 127], so a vpmaddwd pair sum fits int32 without
+ * saturation and the int32 sums wrap exactly like the Java reference. The epilogue is the Java one written out: a
+ * separate multiply and add (target "avx2" without fma, so nothing is contracted), Java's min/max for clamps (a lane
+ * that is NaN before a clamp, or clamp bounds that are zeros of the wrong sign, go the scalar way).
+ *
+ * Java (Qs8ConvPairs) checks every size and offset against its segments first; these functions only re-check that
+ * the shape is sane, so a bad call returns -1 without touching memory.
+ */
+#include <immintrin.h>
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "common/isa.h"
+#include "minnow_kernels.h"
+
+#define PAIRS_MR 4
+#define PAIRS_NR 16
+
+/* Not MINNOW_TARGET_AVX2, which adds fma: the epilogue's multiply and add must round separately. */
+#define PAIRS_TARGET __attribute__((target("avx2")))
+
+/* x / scale clamped to [lo, hi] and rounded half to even (the default rounding mode), NaN -> 0: the code minus the
+   zero point, exactly as the scalar definition (a division, not a multiply by 1 / scale). */
+PAIRS_TARGET static __m256i code_avx2(const float* src, __m256 vs, __m256 vl, __m256 vh) {
+    __m256 v = _mm256_div_ps(_mm256_loadu_ps(src), vs);
+    __m256 nan = _mm256_cmp_ps(v, v, _CMP_UNORD_Q);
+    v = _mm256_min_ps(_mm256_max_ps(v, vl), vh);
+    v = _mm256_round_ps(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    return _mm256_andnot_si256(_mm256_castps_si256(nan), _mm256_cvtps_epi32(v));
+}
+
+/* One row of w pixels of channels (c0, c1) (c1 may be NULL: zeros) into pair lanes at dst. */
+PAIRS_TARGET static void quantize_row(const float* c0, const float* c1, int w, float scale, float lo, float hi,
+                                      int32_t* dst) {
+    const __m256 vs = _mm256_set1_ps(scale), vl = _mm256_set1_ps(lo), vh = _mm256_set1_ps(hi);
+    const __m256i low = _mm256_set1_epi32(0xffff);
+    int x = 0;
+    for (; x + 8 <= w; x += 8) {
+        __m256i a = _mm256_and_si256(code_avx2(c0 + x, vs, vl, vh), low);
+        __m256i b = c1 ? _mm256_slli_epi32(code_avx2(c1 + x, vs, vl, vh), 16) : _mm256_setzero_si256();
+        _mm256_storeu_si256((__m256i*) (dst + x), _mm256_or_si256(a, b));
+    }
+    if (x < w) { /* the tail through masked loads (they do not fault past the mask) and a small copy */
+        const __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(w - x), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+        float t0[8], t1[8];
+        int32_t out[8];
+        _mm256_storeu_ps(t0, _mm256_maskload_ps(c0 + x, mask));
+        _mm256_storeu_ps(t1, c1 ? _mm256_maskload_ps(c1 + x, mask) : _mm256_setzero_ps());
+        __m256i a = _mm256_and_si256(code_avx2(t0, vs, vl, vh), low);
+        __m256i b = c1 ? _mm256_slli_epi32(code_avx2(t1, vs, vl, vh), 16) : _mm256_setzero_si256();
+        _mm256_storeu_si256((__m256i*) out, _mm256_or_si256(a, b));
+        memcpy(dst + x, out, (size_t) (w - x) * 4);
+    }
+}
+
+int minnow_qs8_conv_quantize_pairs(const float* x, int c, int h, int w, int pt, int pl, int hp, int wp, int plane,
+                                   float scale, int zero, int qmin, int qmax, int32_t* q) {
+    if (c < 0 || h < 1 || w < 1 || pt < 0 || pl < 0 || hp < h + pt || wp < w + pl || (long) plane < (long) hp * wp
+        || plane % PAIRS_NR != 0 || !(scale > 0) || qmin > qmax || zero < qmin || zero > qmax
+        || !(minnow_cpu_features() & MINNOW_CPU_AVX2)) {
+        return -1;
+    }
+    const float lo = (float) (qmin - zero), hi = (float) (qmax - zero);
+    const int padded = hp != h || wp != w;
+    for (int ip = 0; ip < (c + 1) / 2; ip++) {
+        int32_t* dst = q + (long) ip * plane;
+        if (padded) memset(dst, 0, (size_t) plane * 4); /* the pads; the image overwrites its part below */
+        else memset(dst + (long) hp * wp, 0, (size_t) (plane - (long) hp * wp) * 4);
+        const float* c0 = x + (long) 2 * ip * h * w;
+        const float* c1 = 2 * ip + 1 < c ? c0 + (long) h * w : NULL;
+        if (!padded) { /* the image is one contiguous run of h * w pixels */
+            quantize_row(c0, c1, h * w, scale, lo, hi, dst);
+            continue;
+        }
+        for (int y = 0; y < h; y++) {
+            quantize_row(c0 + (long) y * w, c1 ? c1 + (long) y * w : NULL, w, scale, lo, hi,
+                         dst + (long) (y + pt) * wp + pl);
+        }
+    }
+    return 0;
+}
+
+/* B[kk][t] for kk = (pair, ky, kx), pixels t < rows of the tile, zeros up to tn; one output row's run at a time. */
+static void im2col(const int32_t* q, int cp, int wp, int plane, int kh, int kw, int sh, int sw, int dh, int dw, int ow,
+                   int p0, int rows, int tn, int32_t* b) {
+    const int k2 = cp * kh * kw;
+    for (int t = 0; t < rows;) {
+        const int p = p0 + t, oy = p / ow, ox = p - oy * ow;
+        const int run = ow - ox < rows - t ? ow - ox : rows - t;
+        int kk = 0;
+        for (int ip = 0; ip < cp; ip++) {
+            for (int ky = 0; ky < kh; ky++) {
+                const int32_t* row = q + (long) ip * plane + (long) (oy * sh + ky * dh) * wp + (long) ox * sw;
+                for (int kx = 0; kx < kw; kx++, kk++) {
+                    const int32_t* src = row + kx * dw;
+                    int32_t* dst = b + (long) kk * tn + t;
+                    if (sw == 1) {
+                        for (int i = 0; i < run; i++) dst[i] = src[i];
+                    } else {
+                        for (int i = 0; i < run; i++) dst[i] = src[(long) i * sw];
+                    }
+                }
+            }
+        }
+        t += run;
+    }
+    if (rows < tn) {
+        for (int kk = 0; kk < k2; kk++) memset(b + (long) kk * tn + rows, 0, (size_t) (tn - rows) * 4);
+    }
+}
+
+#define PAIRS_ROW(r)                                                       \
+    if (mr > r) {                                                           \
+        __m256i wv = _mm256_set1_epi32(w[r]);                               \
+        c##r##0 = _mm256_add_epi32(c##r##0, _mm256_madd_epi16(b0, wv));    \
+        c##r##1 = _mm256_add_epi32(c##r##1, _mm256_madd_epi16(b1, wv));    \
+    }
+#define PAIRS_STORE(r)                                                     \
+    if (mr > r) {                                                           \
+        _mm256_storeu_si256((__m256i*) (tile + (r) * PAIRS_NR), c##r##0);   \
+        _mm256_storeu_si256((__m256i*) (tile + (r) * PAIRS_NR + 8), c##r##1); \
+    }
+
+/* tile[r][0..15] = sum_kk w[kk][r] . b[kk][0..15] (int32, wrapping) for r < mr; w rows are PAIRS_MR apart. */
+PAIRS_TARGET MINNOW_INLINE void tile_avx2(const int mr, int k2, const int32_t* b, long ldb, const int32_t* w,
+                                                int32_t* tile) {
+    __m256i c00 = _mm256_setzero_si256(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+    for (int kk = 0; kk < k2; kk++, b += ldb, w += PAIRS_MR) {
+        __m256i b0 = _mm256_loadu_si256((const __m256i*) b);
+        __m256i b1 = _mm256_loadu_si256((const __m256i*) (b + 8));
+        PAIRS_ROW(0) PAIRS_ROW(1) PAIRS_ROW(2) PAIRS_ROW(3)
+    }
+    PAIRS_STORE(0) PAIRS_STORE(1) PAIRS_STORE(2) PAIRS_STORE(3)
+}
+
+/* noinline: its own function keeps the run loop's hoisted epilogue constants from crowding the accumulators out of registers */
+PAIRS_TARGET __attribute__((noinline)) static void kernel_avx2(int mr, int k2, const int32_t* b, long ldb, const int32_t* w, int32_t* tile) {
+    switch (mr) {
+        case 1: tile_avx2(1, k2, b, ldb, w, tile); break;
+        case 2: tile_avx2(2, k2, b, ldb, w, tile); break;
+        case 3: tile_avx2(3, k2, b, ldb, w, tile); break;
+        default: tile_avx2(4, k2, b, ldb, w, tile); break;
+    }
+}
+
+/* Java's Math.min / Math.max for floats: NaN wins, and -0.0 is below +0.0. */
+static float java_min(float a, float b) {
+    if (a != a) return a;
+    if (b != b) return b;
+    if (a == 0.0f && b == 0.0f) return signbit(a) ? a : b;
+    return a <= b ? a : b;
+}
+
+static float java_max(float a, float b) {
+    if (a != a) return a;
+    if (b != b) return b;
+    if (a == 0.0f && b == 0.0f) return signbit(a) ? b : a;
+    return a >= b ? a : b;
+}
+
+typedef struct {
+    float lo, hi;      /* the dequantize clamp: max(lo, min(hi, acc * s + bias)) */
+    const float* res;  /* added after that clamp, or NULL */
+    int post;          /* 1: then min(max(v, plo), phi) (a Relu or Clip left for after the residual) */
+    float plo, phi;
+    int fast;          /* the clamp bounds let vminps/vmaxps stand for Java's min/max on every non-NaN value */
+} epilogue;
+
+/* n (<= 8) outputs of one channel the Java way: the reference for lanes the vector path cannot vouch for. */
+static void store_scalar(const epilogue* e, const int32_t* acc, float s, const float* bias, const float* res, int n,
+                         float* y) {
+    for (int i = 0; i < n; i++) {
+        float v = (float) acc[i] * s;
+        if (bias) v += *bias;
+        v = java_max(e->lo, java_min(e->hi, v));
+        if (res) v += res[i];
+        if (e->post) v = java_min(java_max(v, e->plo), e->phi);
+        y[i] = v;
+    }
+}
+
+/* 8 outputs of one channel (n valid lanes): vector when no lane is NaN before a clamp, else scalar. */
+PAIRS_TARGET static inline __attribute__((always_inline)) void store8(const epilogue* e, const int32_t* acc, float s, const float* bias, const float* res, int n,
+                                float* y) {
+    if (e->fast) {
+        /* vmaskmovps stores are slow on AMD: plain loads and stores for whole vectors, masks for the tail only */
+        const __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+        __m256 v = _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_loadu_si256((const __m256i*) acc)), _mm256_set1_ps(s));
+        if (bias) v = _mm256_add_ps(v, _mm256_set1_ps(*bias));
+        __m256 nan = _mm256_cmp_ps(v, v, _CMP_UNORD_Q);
+        v = _mm256_max_ps(_mm256_min_ps(v, _mm256_set1_ps(e->hi)), _mm256_set1_ps(e->lo)); /* equal zeros: the bound */
+        if (res) {
+            v = _mm256_add_ps(v, n == 8 ? _mm256_loadu_ps(res) : _mm256_maskload_ps(res, mask));
+            nan = _mm256_or_ps(nan, _mm256_cmp_ps(v, v, _CMP_UNORD_Q));
+        }
+        if (e->post) v = _mm256_min_ps(_mm256_max_ps(v, _mm256_set1_ps(e->plo)), _mm256_set1_ps(e->phi));
+        if (!(_mm256_movemask_ps(_mm256_and_ps(nan, _mm256_castsi256_ps(mask))))) {
+            if (n == 8) _mm256_storeu_ps(y, v);
+            else _mm256_maskstore_ps(y, mask, v);
+            return;
+        }
+    }
+    store_scalar(e, acc, s, bias, res, n, y);
+}
+
+/* Bounds for which vminps/vmaxps (a zero tie returns the bound) equal Java's min/max: no zero hi, no -0.0 lo. */
+static int clamp_fast_ok(float lo, float hi) {
+    return lo == lo && hi == hi && hi != 0.0f && !(lo == 0.0f && signbit(lo));
+}
+
+/* Every 16-pixel strip x 4-channel block: the integer tile, then each channel's pixels through the epilogue. */
+PAIRS_TARGET static void run_avx2(const epilogue* e, const int32_t* b, long ldb, int k2, int rows, int p0,
+                                  const int32_t* wpk, int m, const float* wscale, float xscale, const float* bias,
+                                  float* y, int ystride) {
+    int32_t tile[PAIRS_MR * PAIRS_NR];
+    for (int t = 0; t < rows; t += PAIRS_NR) {
+        const int n = rows - t < PAIRS_NR ? rows - t : PAIRS_NR;
+        for (int j0 = 0; j0 < m; j0 += PAIRS_MR) {
+            const int mr = m - j0 < PAIRS_MR ? m - j0 : PAIRS_MR;
+            kernel_avx2(mr, k2, b + t, ldb, wpk + (long) j0 * k2, tile);
+            for (int r = 0; r < mr; r++) {
+                const int j = j0 + r;
+                const float s = xscale * wscale[j];
+                const long at = (long) j * ystride + p0 + t;
+                for (int h = 0; h < n; h += 8) {
+                    store8(e, tile + r * PAIRS_NR + h, s, bias ? bias + j : NULL, e->res ? e->res + at + h : NULL,
+                           n - h < 8 ? n - h : 8, y + at + h);
+                }
+            }
+        }
+    }
+}
+
+int minnow_qs8_conv_pairs(const int32_t* q, int cp, int hp, int wp, int plane, int kh, int kw, int sh, int sw, int dh,
+                          int dw, int oh, int ow, int p0, int rows, const int32_t* wpk, int m, const float* wscale,
+                          float xscale, const float* bias, float lo, float hi, const float* res, int post, float plo,
+                          float phi, float* y, int ystride, int32_t* scratch) {
+    const int direct = kh == 1 && kw == 1 && sh == 1 && sw == 1 && hp == oh && wp == ow;
+    if (cp < 1 || hp < 1 || wp < 1 || plane % PAIRS_NR != 0 || (long) plane < (long) hp * wp || kh < 1 || kw < 1
+        || sh < 1 || sw < 1 || dh < 1 || dw < 1 || oh < 1 || ow < 1 || (long) (oh - 1) * sh + (long) (kh - 1) * dh >= hp
+        || (long) (ow - 1) * sw + (long) (kw - 1) * dw >= wp || p0 < 0 || rows < 0 || (long) p0 + rows > (long) oh * ow
+        || m < 0 || ystride < (long) oh * ow || (direct && p0 % PAIRS_NR != 0) || (!direct && !scratch)
+        || !(minnow_cpu_features() & MINNOW_CPU_AVX2)) {
+        return -1;
+    }
+    if (rows == 0 || m == 0) return 0;
+    const int k2 = cp * kh * kw, tn = (rows + PAIRS_NR - 1) / PAIRS_NR * PAIRS_NR;
+    const int32_t* b;
+    long ldb;
+    if (direct) {
+        b = q + p0;
+        ldb = plane;
+    } else {
+        im2col(q, cp, wp, plane, kh, kw, sh, sw, dh, dw, ow, p0, rows, tn, scratch);
+        b = scratch;
+        ldb = tn;
+    }
+    const epilogue e = {lo, hi, res, post, plo, phi, clamp_fast_ok(lo, hi) && (!post || clamp_fast_ok(plo, phi))};
+    run_avx2(&e, b, ldb, k2, rows, p0, wpk, m, wscale, xscale, bias, y, ystride);
+    return 0;
+}
