@@ -237,16 +237,10 @@ public final class Tensor {
     /** A zero-filled tensor on the Java heap (see {@link #heapCopy}); off-heap when larger than one array holds. */
     public static Tensor allocateHeap(DataType type, long... shape) {
         long bytes = Math.multiplyExact(elementCount(shape), (long) type.byteSize);
-        int unit = Math.max(1, type.byteSize);
-        if (bytes / unit > Integer.MAX_VALUE - 8) return allocate(type, shape);
-        int n = (int) (bytes / unit);
-        MemorySegment m = switch (unit) { // element-sized arrays keep every access aligned
-            case 8 -> MemorySegment.ofArray(new long[n]);
-            case 4 -> type == DataType.FLOAT ? MemorySegment.ofArray(new float[n]) : MemorySegment.ofArray(new int[n]);
-            case 2 -> MemorySegment.ofArray(new short[n]);
-            default -> MemorySegment.ofArray(new byte[n]);
-        };
-        return new Tensor(type, shape.clone(), m);
+        if (bytes > Integer.MAX_VALUE - 8) return allocate(type, shape);
+        // a byte[]: the one heap array MemorySegment.asByteBuffer accepts (callers write outputs to channels);
+        // the tensor's accessors use unaligned layouts, and kernels get heap tensors staged (PlanRunner)
+        return new Tensor(type, shape.clone(), MemorySegment.ofArray(new byte[(int) bytes]));
     }
 
     /** Items [first, first + count) along dimension 0, sharing this tensor's memory. */

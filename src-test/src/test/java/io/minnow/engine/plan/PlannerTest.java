@@ -223,6 +223,7 @@ class PlannerTest {
             Tensor y1 = s.run(Map.of("x", Tensor.of(v1, 1, 3, 7, 9))).get("y");
             float[] first = y1.toFloatArray();
             assertTrue(!y1.data().isNative(), "outputs are heap copies");
+            assertEquals(y1.byteSize(), y1.data().asByteBuffer().remaining(), "and can be written out as a ByteBuffer");
             Tensor y2 = s.run(Map.of("x", Tensor.of(v2, 1, 3, 7, 9))).get("y");
             assertArrayEquals(first, y1.toFloatArray(), "a later run must not change an earlier output");
 
