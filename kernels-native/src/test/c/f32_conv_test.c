@@ -1,4 +1,7 @@
-/* f32-conv configs vs a double-precision direct convolution, on odd shapes, under the sanitizers. */
+/*
+ * f32-conv configs vs a double-precision direct convolution, on odd shapes, under the sanitizers, in each tiling
+ * (auto, positions, channels); the channel mode must also equal the position mode bit for bit (same fma chains).
+ */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,7 +16,7 @@ static float frand(unsigned* s) {
 }
 
 static int check(const struct minnow_f32_conv_config* cfg, struct minnow_conv2d s, int with_bias, int with_res, int act,
-                 size_t split) {
+                 size_t split, int mode, float* keep) {
     unsigned seed = (unsigned) (s.cin * 131 + s.cout * 7 + s.kh * 3 + s.sh + split);
     const size_t K = s.cin * s.kh * s.kw, P = s.out_h * s.out_w;
     float* x = malloc(sizeof(float) * s.cin * s.in_h * s.in_w);
@@ -29,8 +32,8 @@ static int check(const struct minnow_f32_conv_config* cfg, struct minnow_conv2d 
     minnow_f32_conv_pack_w(cfg, s.cout, K, w, wp);
     for (size_t c0 = 0; c0 < P; c0 += split) {
         size_t c1 = c0 + split < P ? c0 + split : P;
-        if (minnow_f32_conv_run(cfg, &s, x, wp, with_bias ? bias : NULL, with_res ? res : NULL, act, 0.0f, 6.0f, y, c0,
-                                c1) != 0) {
+        if (minnow_f32_conv_run_mode(cfg, &s, x, wp, with_bias ? bias : NULL, with_res ? res : NULL, act, 0.0f, 6.0f, y,
+                                     c0, c1, mode) != 0) {
             printf("run failed\n");
             return 1;
         }
@@ -63,6 +66,12 @@ static int check(const struct minnow_f32_conv_config* cfg, struct minnow_conv2d 
             if (bad) break;
         }
     }
+    if (keep != NULL && mode == MINNOW_CONV_MODE_POSITIONS) memcpy(keep, y, sizeof(float) * s.cout * P);
+    if (!bad && keep != NULL && mode == MINNOW_CONV_MODE_CHANNELS && memcmp(keep, y, sizeof(float) * s.cout * P) != 0) {
+        printf("%s channel mode differs from position mode: cin=%zu cout=%zu %zux%zu k%zux%zu s%zu split %zu\n", cfg->isa,
+               s.cin, s.cout, s.in_h, s.in_w, s.kh, s.kw, s.sh, split);
+        bad = 1;
+    }
     free(x); free(w); free(bias); free(res); free(y); free(wp);
     return bad;
 }
@@ -82,13 +91,23 @@ int main(int argc, char** argv) {
             {2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1},         {3, 4, 4, 2, 4, 4, 3, 3, 1, 1, 2, 2, 1, 1},
             {3, 11, 10, 4, 4, 3, 3, 3, 3, 3, 1, 0, 1, 1},       {2, 9, 9, 3, 3, 3, 3, 3, 2, 2, 1, 1, 2, 2},
             {1, 28, 28, 16, 14, 14, 3, 3, 2, 2, 1, 1, 1, 1},    {7, 6, 30, 9, 6, 30, 1, 1, 1, 1, 0, 0, 1, 1},
+            /* small planes (channel mode's home): 16+8 and 16+1 channel blocks, 7x7, partial position tiles */
+            {24, 14, 14, 24, 14, 14, 3, 3, 1, 1, 1, 1, 1, 1},   {12, 14, 14, 48, 7, 7, 3, 3, 2, 2, 1, 1, 1, 1},
+            {48, 7, 7, 17, 7, 7, 3, 3, 1, 1, 1, 1, 1, 1},       {32, 7, 7, 128, 7, 7, 1, 1, 1, 1, 0, 0, 1, 1},
+            {16, 14, 14, 64, 14, 14, 1, 1, 1, 1, 0, 0, 1, 1},   {96, 7, 7, 5, 7, 7, 1, 1, 1, 1, 0, 0, 1, 1},
+            {3, 5, 5, 33, 3, 3, 3, 3, 1, 1, 0, 0, 1, 1},
         };
         for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++) {
             for (int v = 0; v < 6; v++) {
                 size_t P = shapes[i].out_h * shapes[i].out_w;
                 size_t split = v < 3 ? P : (size_t) (v == 3 ? 1 : v == 4 ? 17 : 5);
-                fails += check(cfg, shapes[i], v != 1, v >= 2, v % 3, split);
-                runs++;
+                float* keep = malloc(sizeof(float) * shapes[i].cout * P);
+                for (int mode = MINNOW_CONV_MODE_AUTO; mode <= MINNOW_CONV_MODE_CHANNELS; mode++) {
+                    if (mode == MINNOW_CONV_MODE_CHANNELS && cfg->tkernel == NULL) continue;
+                    fails += check(cfg, shapes[i], v != 1, v >= 2, v % 3, split, mode, keep);
+                    runs++;
+                }
+                free(keep);
             }
         }
     }

@@ -38,8 +38,13 @@ const char* minnow_f32_conv_variant_isa(int variant) {
     return configs[variant]->isa;
 }
 
-size_t minnow_f32_conv_packed_size(const struct minnow_f32_conv_config* cfg, size_t cout, size_t k) {
+/* Floats of the position-mode panels; the channel-mode blocks (variants with a tkernel) follow them. */
+static size_t panels_size(const struct minnow_f32_conv_config* cfg, size_t cout, size_t k) {
     return (cout + cfg->mr - 1) / cfg->mr * cfg->mr * k;
+}
+
+size_t minnow_f32_conv_packed_size(const struct minnow_f32_conv_config* cfg, size_t cout, size_t k) {
+    return panels_size(cfg, cout, k) + (cfg->tkernel != NULL ? (cout + 15) / 16 * 16 * k : 0);
 }
 
 void minnow_f32_conv_pack_w(const struct minnow_f32_conv_config* cfg, size_t cout, size_t k, const float* w,
@@ -49,6 +54,15 @@ void minnow_f32_conv_pack_w(const struct minnow_f32_conv_config* cfg, size_t cou
         for (size_t p = 0; p < k; p++) {
             for (size_t r = 0; r < MR; r++) {
                 *wp++ = r0 + r < cout ? w[(r0 + r) * k + p] : 0.0f;
+            }
+        }
+    }
+    if (cfg->tkernel != NULL) { /* channel mode: wt[block][p][16] */
+        for (size_t m0 = 0; m0 < cout; m0 += 16) {
+            for (size_t p = 0; p < k; p++) {
+                for (size_t c = 0; c < 16; c++) {
+                    *wp++ = m0 + c < cout ? w[(m0 + c) * k + p] : 0.0f;
+                }
             }
         }
     }
@@ -132,9 +146,56 @@ static void fill_phases(const struct minnow_conv2d* s, const float* x, size_t oy
     }
 }
 
+/*
+ * Channel mode pays where position tiles waste lanes: columns computed (whole tiles, padded rows' garbage
+ * columns) at least 1/16 over the outputs, and W small enough to stay in L2 while every position tile streams
+ * all of it (K x cout floats <= 128 Ki).
+ */
+static int use_channels(const struct minnow_conv2d* s, size_t K, size_t ncols, size_t computed_cols) {
+    return K * s->cout <= (128u << 10) && computed_cols * 16 >= ncols * 17;
+}
+
+/*
+ * Channel mode: positions [col0, col1) in tiles of MINNOW_CONV_TP, each against every block of 16 channels (the
+ * tile's inputs stay in L1 across blocks). src/off/ws/oy0: where output (oy, ox)'s taps are, as in position mode.
+ */
+static void run_channels(const struct minnow_f32_conv_config* cfg, const struct minnow_conv2d* s, size_t K,
+                         const float* wt, const float* src, const int32_t* off, size_t ws, size_t oy0,
+                         const struct minnow_conv_epi* epi, float* y, size_t col0, size_t col1) {
+    const size_t P = s->out_h * s->out_w;
+    int32_t q[MINNOW_CONV_TP];
+    size_t oy = col0 / s->out_w, ox = col0 % s->out_w; /* of the next position to place */
+    for (size_t p0 = col0; p0 < col1; p0 += MINNOW_CONV_TP) {
+        const size_t n = col1 - p0 < MINNOW_CONV_TP ? col1 - p0 : MINNOW_CONV_TP;
+        for (size_t j = 0; j < MINNOW_CONV_TP; j++) {
+            if (j < n) {
+                q[j] = (int32_t) ((oy - oy0) * ws + ox);
+                if (++ox == s->out_w) {
+                    ox = 0;
+                    oy++;
+                }
+            } else {
+                q[j] = q[n - 1]; /* a partial tile repeats its last position (computed, never stored) */
+            }
+        }
+        /* outputs past this tile are rewritten by the next one only while it is inside our range */
+        const int spill = p0 + 8 <= col1;
+        for (size_t m0 = 0; m0 < s->cout; m0 += 16) {
+            const size_t mc = s->cout - m0 < 16 ? s->cout - m0 : 16;
+            cfg->tkernel(K, wt + m0 * K, src, off, q, n, mc, spill, y, P, m0, p0, epi);
+        }
+    }
+}
+
 int minnow_f32_conv_run(const struct minnow_f32_conv_config* cfg, const struct minnow_conv2d* s, const float* x,
                         const float* wp, const float* bias, const float* residual, int act, float lo, float hi,
                         float* y, size_t col0, size_t col1) {
+    return minnow_f32_conv_run_mode(cfg, s, x, wp, bias, residual, act, lo, hi, y, col0, col1, MINNOW_CONV_MODE_AUTO);
+}
+
+int minnow_f32_conv_run_mode(const struct minnow_f32_conv_config* cfg, const struct minnow_conv2d* s, const float* x,
+                             const float* wp, const float* bias, const float* residual, int act, float lo, float hi,
+                             float* y, size_t col0, size_t col1, int mode) {
     if (col1 <= col0) {
         return 0;
     }
@@ -162,7 +223,11 @@ int minnow_f32_conv_run(const struct minnow_f32_conv_config* cfg, const struct m
     const size_t ncols = col1 - col0;
     const size_t q_span = (oy1 - oy0) * ph.ws + (col1 - 1) % s->out_w + 1 - col0 % s->out_w;
     const size_t flat_cols = (q_span + NR - 1) / NR * NR, dense_cols = (ncols + NR - 1) / NR * NR;
-    const int compact = !direct && 2 * ncols < (flat_cols - dense_cols) * s->cout;
+    int channels = cfg->tkernel != NULL && mode == MINNOW_CONV_MODE_CHANNELS;
+    if (cfg->tkernel != NULL && mode == MINNOW_CONV_MODE_AUTO) {
+        channels = use_channels(s, K, ncols, direct ? (ncols + NR - 1) / NR * NR : flat_cols);
+    }
+    const int compact = !channels && !direct && 2 * ncols < (flat_cols - dense_cols) * s->cout;
     const size_t ldb = dense_cols;
     const size_t buf_floats = direct ? K * NR : ph.slots * ph.slot_floats + NR + (compact ? K * ldb : 0);
     if (buf_floats > INT32_MAX) {
@@ -217,6 +282,11 @@ int minnow_f32_conv_run(const struct minnow_f32_conv_config* cfg, const struct m
     }
 
     const struct minnow_conv_epi epi = {bias, residual, act, lo, hi};
+    if (channels) {
+        run_channels(cfg, s, K, wp + panels_size(cfg, s->cout, K), src, off, direct ? s->in_w : ph.ws, oy0, &epi, y,
+                     col0, col1);
+        return 0;
+    }
     if (compact) { /* dense columns: output j is col0 + j */
         for (size_t j0 = 0; j0 < ncols; j0 += NR) {
             for (size_t r0 = 0; r0 < s->cout; r0 += MR) {

@@ -51,12 +51,35 @@ typedef void (*minnow_f32_conv_ukernel_fn)(size_t k, const float* ap, const floa
 typedef void (*minnow_f32_conv_store_fn)(size_t mr, size_t len, const float* tile, size_t src, float* y, size_t ldy,
                                          size_t r0, size_t dst, const struct minnow_conv_epi* epi);
 
+/*
+ * Channel-vector mode (optional per variant). Small planes waste the position-vector tile: a 7x7 output is 49
+ * columns in 64 (4 tiles of 16), a padded 14x14 walk 224 columns for 196, and the scatter of tiles that straddle
+ * rows costs too. This mode turns the tile around: a tile is MINNOW_CONV_TP output positions (consecutive in Y,
+ * any rows; broadcast operands) x up to 16 output channels (vector lanes), against a second packing of W,
+ * channel-major in blocks of 16 (wt[block][k][16], zero-padded), so no lane is wasted on positions and partial
+ * position tiles cost what they compute. The tile is transposed in registers and stored through the epilogue.
+ *
+ * acc[j][c] = sum over p < k of wt[p * 16 + c] * base[q[j] + off[p]], in p order (the same fma chain per output
+ * as the position-vector kernel: results are bitwise equal); then
+ * y[(m0 + c) * ldy + p0 + j] = epi(acc[j][c]) for j < npos, c < mc (mc <= 16, npos <= MINNOW_CONV_TP).
+ * spill: the caller's next tile starts at p0 + npos and will rewrite y[.. + p0 + j] for npos <= j < 8, so the
+ * kernel may store whole 8-wide rows there.
+ */
+#define MINNOW_CONV_TP 6
+typedef void (*minnow_f32_conv_tkernel_fn)(size_t k, const float* wt, const float* base, const int32_t* off,
+                                           const int32_t* q, size_t npos, size_t mc, int spill, float* y, size_t ldy,
+                                           size_t m0, size_t p0, const struct minnow_conv_epi* epi);
+
 struct minnow_f32_conv_config {
     const char* isa;
     size_t mr, nr; /* register tile */
     minnow_f32_conv_ukernel_fn ukernel;
     minnow_f32_conv_store_fn store;
+    minnow_f32_conv_tkernel_fn tkernel; /* channel-vector mode, or NULL */
 };
+
+/* Which tiling minnow_f32_conv_run_mode uses: chosen per shape, or forced (tests compare them). */
+enum { MINNOW_CONV_MODE_AUTO = -1, MINNOW_CONV_MODE_POSITIONS = 0, MINNOW_CONV_MODE_CHANNELS = 1 };
 
 extern const struct minnow_f32_conv_config minnow_f32_conv_c_config;
 extern const struct minnow_f32_conv_config minnow_f32_conv_avx2_config;
@@ -71,5 +94,10 @@ void minnow_f32_conv_pack_w(const struct minnow_f32_conv_config* cfg, size_t cou
 int minnow_f32_conv_run(const struct minnow_f32_conv_config* cfg, const struct minnow_conv2d* s, const float* x,
                         const float* wp, const float* bias, const float* residual, int act, float lo, float hi,
                         float* y, size_t col0, size_t col1);
+
+/* The same with the tiling forced (MINNOW_CONV_MODE_CHANNELS falls back to positions without a tkernel). */
+int minnow_f32_conv_run_mode(const struct minnow_f32_conv_config* cfg, const struct minnow_conv2d* s, const float* x,
+                             const float* wp, const float* bias, const float* residual, int act, float lo, float hi,
+                             float* y, size_t col0, size_t col1, int mode);
 
 #endif

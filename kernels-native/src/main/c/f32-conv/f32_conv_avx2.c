@@ -115,10 +115,103 @@ MINNOW_TARGET_AVX2 static void store_avx2(size_t mr, size_t len, const float* ti
     }
 }
 
+/* Rows r0..r7 -> columns: out[i] lane j = row j lane i (the usual unpack / shuffle / permute 8x8 transpose). */
+MINNOW_INLINE MINNOW_TARGET_AVX2 void transpose8(__m256 r[8]) {
+    const __m256 t0 = _mm256_unpacklo_ps(r[0], r[1]), t1 = _mm256_unpackhi_ps(r[0], r[1]);
+    const __m256 t2 = _mm256_unpacklo_ps(r[2], r[3]), t3 = _mm256_unpackhi_ps(r[2], r[3]);
+    const __m256 t4 = _mm256_unpacklo_ps(r[4], r[5]), t5 = _mm256_unpackhi_ps(r[4], r[5]);
+    const __m256 t6 = _mm256_unpacklo_ps(r[6], r[7]), t7 = _mm256_unpackhi_ps(r[6], r[7]);
+    const __m256 u0 = _mm256_shuffle_ps(t0, t2, _MM_SHUFFLE(1, 0, 1, 0)), u1 = _mm256_shuffle_ps(t0, t2, _MM_SHUFFLE(3, 2, 3, 2));
+    const __m256 u2 = _mm256_shuffle_ps(t1, t3, _MM_SHUFFLE(1, 0, 1, 0)), u3 = _mm256_shuffle_ps(t1, t3, _MM_SHUFFLE(3, 2, 3, 2));
+    const __m256 u4 = _mm256_shuffle_ps(t4, t6, _MM_SHUFFLE(1, 0, 1, 0)), u5 = _mm256_shuffle_ps(t4, t6, _MM_SHUFFLE(3, 2, 3, 2));
+    const __m256 u6 = _mm256_shuffle_ps(t5, t7, _MM_SHUFFLE(1, 0, 1, 0)), u7 = _mm256_shuffle_ps(t5, t7, _MM_SHUFFLE(3, 2, 3, 2));
+    r[0] = _mm256_permute2f128_ps(u0, u4, 0x20);
+    r[1] = _mm256_permute2f128_ps(u1, u5, 0x20);
+    r[2] = _mm256_permute2f128_ps(u2, u6, 0x20);
+    r[3] = _mm256_permute2f128_ps(u3, u7, 0x20);
+    r[4] = _mm256_permute2f128_ps(u0, u4, 0x31);
+    r[5] = _mm256_permute2f128_ps(u1, u5, 0x31);
+    r[6] = _mm256_permute2f128_ps(u2, u6, 0x31);
+    r[7] = _mm256_permute2f128_ps(u3, u7, 0x31);
+}
+
+/*
+ * Channel lanes [8v, 8v + 8) of a channel-mode tile: acc[j] holds positions j's 8 channels; transposed, each
+ * vector is one channel's positions p0 .. p0+7 (the first npos real), stored through the epilogue.
+ */
+MINNOW_INLINE MINNOW_TARGET_AVX2 void store_t(__m256 acc[8], size_t channels, size_t npos, int spill, float* y,
+                                              size_t ldy, size_t m, size_t p0, const struct minnow_conv_epi* epi) {
+    transpose8(acc);
+    const __m256 lo = _mm256_set1_ps(epi->lo), hi = _mm256_set1_ps(epi->hi);
+    const __m256i mask = lanes_below(npos);
+    for (size_t c = 0; c < channels; c++) {
+        __m256 v = acc[c];
+        if (epi->bias != NULL) v = _mm256_add_ps(v, _mm256_broadcast_ss(epi->bias + m + c));
+        float* yr = y + (m + c) * ldy + p0;
+        const float* res = epi->residual == NULL ? NULL : epi->residual + (m + c) * ldy + p0;
+        if (spill) { /* lanes past npos are rewritten by the next tile; reading them is inside the range too */
+            if (res != NULL) v = _mm256_add_ps(v, _mm256_loadu_ps(res));
+            _mm256_storeu_ps(yr, minnow_act_avx2(epi->act, v, lo, hi));
+        } else {
+            if (res != NULL) v = _mm256_add_ps(v, _mm256_maskload_ps(res, mask));
+            float t[8];
+            _mm256_storeu_ps(t, minnow_act_avx2(epi->act, v, lo, hi));
+            for (size_t j = 0; j < npos; j++) yr[j] = t[j];
+        }
+    }
+}
+
+/* NV channel vectors (2: 16 channels, 1: the last block's 8 or fewer), 6 positions: 6 * NV fma chains. */
+MINNOW_INLINE MINNOW_TARGET_AVX2 void tile_t(const int NV, size_t k, const float* wt, const float* base,
+                                             const int32_t* off, const int32_t* q, size_t npos, size_t mc, int spill,
+                                             float* y, size_t ldy, size_t m0, size_t p0,
+                                             const struct minnow_conv_epi* epi) {
+    const float *x0 = base + q[0], *x1 = base + q[1], *x2 = base + q[2], *x3 = base + q[3], *x4 = base + q[4],
+                *x5 = base + q[5];
+    __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0;
+    __m256 b0 = a0, b1 = a0, b2 = a0, b3 = a0, b4 = a0, b5 = a0;
+    for (size_t p = 0; p < k; p++, wt += 16) {
+        const int32_t o = off[p];
+        const __m256 w0 = _mm256_loadu_ps(wt);
+        const __m256 w1 = NV > 1 ? _mm256_loadu_ps(wt + 8) : w0;
+#define POS(j)                                                                                                   \
+    do {                                                                                                         \
+        const __m256 xv = _mm256_broadcast_ss(x##j + o);                                                         \
+        a##j = _mm256_fmadd_ps(xv, w0, a##j);                                                                    \
+        if (NV > 1) b##j = _mm256_fmadd_ps(xv, w1, b##j);                                                        \
+    } while (0)
+        POS(0);
+        POS(1);
+        POS(2);
+        POS(3);
+        POS(4);
+        POS(5);
+#undef POS
+    }
+    const __m256 z = _mm256_setzero_ps();
+    __m256 r[8] = {a0, a1, a2, a3, a4, a5, z, z};
+    store_t(r, mc < 8 ? mc : 8, npos, spill, y, ldy, m0, p0, epi);
+    if (NV > 1 && mc > 8) {
+        __m256 t[8] = {b0, b1, b2, b3, b4, b5, z, z};
+        store_t(t, mc - 8, npos, spill, y, ldy, m0 + 8, p0, epi);
+    }
+}
+
+MINNOW_TARGET_AVX2 static void tkernel_avx2(size_t k, const float* wt, const float* base, const int32_t* off,
+                                            const int32_t* q, size_t npos, size_t mc, int spill, float* y, size_t ldy,
+                                            size_t m0, size_t p0, const struct minnow_conv_epi* epi) {
+    if (mc > 8) {
+        tile_t(2, k, wt, base, off, q, npos, mc, spill, y, ldy, m0, p0, epi);
+    } else {
+        tile_t(1, k, wt, base, off, q, npos, mc, spill, y, ldy, m0, p0, epi);
+    }
+}
+
 const struct minnow_f32_conv_config minnow_f32_conv_avx2_config = {
     .isa = "avx2",
     .mr = MR,
     .nr = NR,
     .ukernel = ukernel_6x16_avx2,
     .store = store_avx2,
+    .tkernel = tkernel_avx2,
 };
