@@ -38,7 +38,7 @@ public final class Model implements AutoCloseable {
     private final Options options;
     private final Kernels kernels;
     private final ThreadPool pool;
-    private final Map<String, Plan> plans = new ConcurrentHashMap<>();
+    private final Map<ShapesKey, Plan> plans = new ConcurrentHashMap<>();
     private final Map<Plan, Integer> chunks = java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
     private final ConcurrentLinkedQueue<Session> idle = new ConcurrentLinkedQueue<>();
 
@@ -103,12 +103,14 @@ public final class Model implements AutoCloseable {
 
     /** The plan for these input shapes (validated against the declared inputs), made once and cached. */
     public Plan plan(long[][] shapes) {
-        String key = Arrays.deepToString(shapes);
+        ShapesKey key = new ShapesKey(shapes);
         Plan p = plans.get(key);
         if (p != null) return p;
         p = Planner.plan(graph, shapes, kernels);
         if (plans.size() >= MAX_CACHED_PLANS) plans.clear(); // (chunk sizes are weakly keyed by plan: they go with it)
-        plans.put(key, p);
+        long[][] own = new long[shapes.length][];
+        for (int i = 0; i < own.length; i++) own[i] = shapes[i] == null ? null : shapes[i].clone(); // the caller may reuse theirs
+        plans.put(new ShapesKey(own), p);
         return p;
     }
 
@@ -150,6 +152,19 @@ public final class Model implements AutoCloseable {
 
     static String describe(ValueInfo vi) {
         return Graph.typeOrFloat(vi) + (vi.shape() == null ? "[any shape]" : vi.shape().toString());
+    }
+
+    /** Input shapes as a map key, without formatting them into a string on every run. */
+    private record ShapesKey(long[][] shapes) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof ShapesKey k && Arrays.deepEquals(shapes, k.shapes);
+        }
+
+        @Override
+        public int hashCode() {
+            return Arrays.deepHashCode(shapes);
+        }
     }
 
     Map<String, Tensor> name(Tensor[] outs) {
