@@ -161,8 +161,11 @@ MINNOW_INLINE MINNOW_TARGET_AVX2 void store_t(__m256 acc[8], size_t channels, si
     }
 }
 
-/* NV channel vectors (2: 16 channels, 1: the last block's 8 or fewer), 6 positions: 6 * NV fma chains. */
-MINNOW_INLINE MINNOW_TARGET_AVX2 void tile_t(const int NV, size_t k, const float* wt, const float* base,
+/*
+ * NV channel vectors (2: 16 channels, 1: the last block's 8 or fewer), ROWS positions (6; a partial tile 4, 2 or
+ * 1, so a 7x7 plane's last position does not cost a whole tile): ROWS * NV fma chains.
+ */
+MINNOW_INLINE MINNOW_TARGET_AVX2 void tile_t(const int NV, const int ROWS, size_t k, const float* wt, const float* base,
                                              const int32_t* off, const int32_t* q, size_t npos, size_t mc, int spill,
                                              float* y, size_t ldy, size_t m0, size_t p0,
                                              const struct minnow_conv_epi* epi) {
@@ -176,9 +179,11 @@ MINNOW_INLINE MINNOW_TARGET_AVX2 void tile_t(const int NV, size_t k, const float
         const __m256 w1 = NV > 1 ? _mm256_loadu_ps(wt + 8) : w0;
 #define POS(j)                                                                                                   \
     do {                                                                                                         \
-        const __m256 xv = _mm256_broadcast_ss(x##j + o);                                                         \
-        a##j = _mm256_fmadd_ps(xv, w0, a##j);                                                                    \
-        if (NV > 1) b##j = _mm256_fmadd_ps(xv, w1, b##j);                                                        \
+        if (ROWS > j) {                                                                                          \
+            const __m256 xv = _mm256_broadcast_ss(x##j + o);                                                     \
+            a##j = _mm256_fmadd_ps(xv, w0, a##j);                                                                \
+            if (NV > 1) b##j = _mm256_fmadd_ps(xv, w1, b##j);                                                    \
+        }                                                                                                        \
     } while (0)
         POS(0);
         POS(1);
@@ -200,11 +205,19 @@ MINNOW_INLINE MINNOW_TARGET_AVX2 void tile_t(const int NV, size_t k, const float
 MINNOW_TARGET_AVX2 static void tkernel_avx2(size_t k, const float* wt, const float* base, const int32_t* off,
                                             const int32_t* q, size_t npos, size_t mc, int spill, float* y, size_t ldy,
                                             size_t m0, size_t p0, const struct minnow_conv_epi* epi) {
+#define TILE(NV)                                                                                                 \
+    do {                                                                                                         \
+        if (npos > 4) tile_t(NV, 6, k, wt, base, off, q, npos, mc, spill, y, ldy, m0, p0, epi);                 \
+        else if (npos > 2) tile_t(NV, 4, k, wt, base, off, q, npos, mc, spill, y, ldy, m0, p0, epi);            \
+        else if (npos > 1) tile_t(NV, 2, k, wt, base, off, q, npos, mc, spill, y, ldy, m0, p0, epi);            \
+        else tile_t(NV, 1, k, wt, base, off, q, npos, mc, spill, y, ldy, m0, p0, epi);                          \
+    } while (0)
     if (mc > 8) {
-        tile_t(2, k, wt, base, off, q, npos, mc, spill, y, ldy, m0, p0, epi);
+        TILE(2);
     } else {
-        tile_t(1, k, wt, base, off, q, npos, mc, spill, y, ldy, m0, p0, epi);
+        TILE(1);
     }
+#undef TILE
 }
 
 const struct minnow_f32_conv_config minnow_f32_conv_avx2_config = {
