@@ -128,6 +128,35 @@ class Qs8ConvPairsTest {
         }
     }
 
+    /**
+     * Full 16-pixel strips keep their accumulators in registers for the epilogue only when every channel's
+     * acc * scale + bias is finite; zero weight scales (products of -0.0 with no bias after them) go that way, a
+     * scale that could overflow sends the call through the tile buffer. Both bit for bit.
+     */
+    @Test
+    void registerEpilogueKeepsZeroSignsAndFallsBackOnHugeScales() {
+        assumeTrue(Qs8ConvPairs.available(), "qs8-conv-4x16-avx2 needs the native library and AVX2");
+        for (int[] c : new int[][]{CASES[0], CASES[1], CASES[8]}) {
+            Qs8ConvPairs.Geometry g = geometry(c);
+            int m = c[13], outSize = g.oh() * g.ow(), taps = g.kh() * g.kw();
+            MemorySegment q = Arena.ofAuto().allocate(4 * g.groupInts(), 64);
+            Qs8ConvPairs.quantize(true, g, input((long) g.cg() * g.h() * g.w(), false), 0, 0.04f, 128, 0, 255, q, 0);
+            MemorySegment codes = Arena.ofAuto().allocate((long) m * g.cg() * taps, 64);
+            for (long i = 0; i < codes.byteSize(); i++) codes.set(ValueLayout.JAVA_BYTE, i, (byte) rng.nextInt(256));
+            MemorySegment res = input((long) m * outSize, true);
+            for (float big : new float[]{0.02f, 1e30f}) {
+                float[] ws = new float[m];
+                for (int j = 0; j < m; j++) ws[j] = j % 3 == 0 ? 0f : j % 3 == 1 ? big : 0.005f;
+                Qs8ConvPairs.Weights w = Qs8ConvPairs.pack(g.cg(), g.kh(), g.kw(), codes, 0, m, ws, null);
+                for (Qs8ConvPairs.Epilogue e : new Qs8ConvPairs.Epilogue[]{
+                        new Qs8ConvPairs.Epilogue(0.04f, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY, false, 0, 0),
+                        new Qs8ConvPairs.Epilogue(0.04f, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY, true, 0f, 6f)}) {
+                    for (MemorySegment r : new MemorySegment[]{null, res}) check(g, q, w, e, r, outSize, m);
+                }
+            }
+        }
+    }
+
     /** Native against the definition on whole images and on a tile that starts and ends off the strip. */
     private void check(Qs8ConvPairs.Geometry g, MemorySegment q, Qs8ConvPairs.Weights w, Qs8ConvPairs.Epilogue e,
                        MemorySegment res, int outSize, int m) {
