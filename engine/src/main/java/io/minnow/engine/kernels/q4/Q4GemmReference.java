@@ -4,7 +4,6 @@ import io.minnow.formats.TensorData;
 import io.minnow.formats.quant.Q4Codec;
 import io.minnow.formats.quant.QuantLayout;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Map;
@@ -25,10 +24,7 @@ public final class Q4GemmReference implements Q4Gemm {
 
     @Override
     public Q4Packed pack(TensorData w) {
-        QuantLayout l = Q4Gemm.checkWeight(w);
-        MemorySegment copy = Arena.ofAuto().allocate(Math.max(1, l.byteSize()), 64).asSlice(0, l.byteSize());
-        copy.copyFrom(w.bytes());
-        return new Q4Packed(id(), (int) l.rows(), (int) l.cols(), l.groupSize(), l.hasZeroPoints(), copy);
+        return Q4Args.blobCopy(id(), w);
     }
 
     @Override

@@ -54,36 +54,9 @@ public interface Q4Gemv {
      */
     static void check(String kernel, int m, Q4Packed w, int colBegin, int colEnd, MemorySegment a, long aOff, int lda,
                       MemorySegment aScale, long sOff, float[] bias, float lo, float hi, MemorySegment c, long cOff, int ldc) {
-        if (w == null) throw new IllegalArgumentException("no packed weight");
-        if (!w.kernel().equals(kernel)) {
-            throw new IllegalArgumentException(kernel + " cannot read a q4 weight packed by " + w.kernel());
-        }
-        int n = w.n(), k = w.k();
-        if (m < 0) throw new IllegalArgumentException("negative m=" + m);
-        if (colBegin < 0 || colEnd < colBegin || colEnd > n) {
-            throw new IllegalArgumentException("columns [" + colBegin + ", " + colEnd + ") are not inside [0, " + n + ")");
-        }
-        if (colBegin % COLUMN_ALIGN != 0) {
-            throw new IllegalArgumentException("column range starts at " + colBegin + ", not a multiple of " + COLUMN_ALIGN);
-        }
-        if (lda < k || ldc < n) {
-            throw new IllegalArgumentException("leading dimension too small: lda=" + lda + " (k=" + k + "), ldc=" + ldc + " (n=" + n + ")");
-        }
-        if (bias != null && bias.length != n) throw new IllegalArgumentException("bias has " + bias.length + " entries; n = " + n);
-        if (!(lo <= hi)) throw new IllegalArgumentException("clamp [" + lo + ", " + hi + "] is empty");
-        span("A", a, aOff, 0, m, k, lda, 1);
-        span("activation scales", aScale, sOff, 0, 1, m, m, Float.BYTES);
-        span("C", c, cOff, colBegin, m, colEnd - colBegin, ldc, Float.BYTES);
-    }
-
-    private static void span(String what, MemorySegment s, long off, long col0, long rows, long cols, long ld, int bytes) {
-        if (s == null) throw new IllegalArgumentException(what + " segment is null");
-        if (off < 0) throw new IllegalArgumentException(what + " offset " + off + " is negative");
-        if (rows == 0 || cols == 0) return;
-        long last = Math.addExact(Math.addExact(off, col0), Math.addExact(Math.multiplyExact(rows - 1, ld), cols)); // one past
-        if (Math.multiplyExact(last, (long) bytes) > s.byteSize()) {
-            throw new IllegalArgumentException(what + " [" + rows + "x" + cols + ", ld " + ld + "] at element " + (off + col0) + " needs "
-                    + last * bytes + " bytes; the segment has " + s.byteSize());
-        }
+        Q4Args.common(kernel, m, w, colBegin, colEnd, COLUMN_ALIGN, lda, ldc, bias, lo, hi);
+        Q4Args.span("A", a, aOff, 0, m, w.k(), lda, 1);
+        Q4Args.span("activation scales", aScale, sOff, 0, 1, m, m, Float.BYTES);
+        Q4Args.span("C", c, cOff, colBegin, m, colEnd - colBegin, ldc, Float.BYTES);
     }
 }

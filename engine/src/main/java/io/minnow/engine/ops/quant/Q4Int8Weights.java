@@ -31,12 +31,7 @@ record Q4Int8Weights(Q4Gemv kernel, Q4Packed packed, int n, int k, float[] bias,
 
     static Q4Int8Weights prepare(InferContext ctx, Kernels kernels, TensorData w, float[] bias, ActQuant staticQuant) {
         Q4Gemv kernel = kernels.q4Gemv();
-        Q4Packed packed;
-        try {
-            packed = kernel.pack(w);
-        } catch (RuntimeException e) {
-            throw ctx.error("weight '" + w.name() + "': " + e.getMessage());
-        }
+        Q4Packed packed = Q4Weights.pack(ctx, w, kernel::pack);
         FusedActivation act = FusedActivation.of(ctx.attrs());
         QWeights.Clamp c = QWeights.Clamp.of(act, false);
         ActQuant xq = staticQuant != null && staticQuant.signed() && staticQuant.zero() == 0 ? staticQuant : null;

@@ -17,15 +17,19 @@ record Q4Weights(Q4Gemm kernel, Q4Packed packed, int n, int k, float[] bias, Fus
 
     static Q4Weights prepare(InferContext ctx, Kernels kernels, TensorData w, float[] bias, boolean residual) {
         Q4Gemm kernel = kernels.q4Gemm();
-        Q4Packed packed;
-        try {
-            packed = kernel.pack(w);
-        } catch (RuntimeException e) {
-            throw ctx.error("weight '" + w.name() + "': " + e.getMessage());
-        }
+        Q4Packed packed = pack(ctx, w, kernel::pack);
         FusedActivation act = FusedActivation.of(ctx.attrs());
         QWeights.Clamp c = QWeights.Clamp.of(act, residual);
         return new Q4Weights(kernel, packed, packed.n(), packed.k(), bias, act, c.inEpilogue(), c.lo(), c.hi());
+    }
+
+    /** A q4 weight packed by {@code packer}, a refusal reported as the node's error naming the tensor. */
+    static Q4Packed pack(InferContext ctx, TensorData w, java.util.function.Function<TensorData, Q4Packed> packer) {
+        try {
+            return packer.apply(w);
+        } catch (RuntimeException e) {
+            throw ctx.error("weight '" + w.name() + "': " + e.getMessage());
+        }
     }
 
     /** Rows [0, m) of C = A · Wᵀ (+ bias, clamp), split over the pool by rows, or by 16-column blocks when m is small. */
