@@ -46,7 +46,7 @@ final class Conv implements Op {
      * where the f32-conv kernel takes the conv, that kernel and one packed weight block per group (else null).
      */
     record Prepared(F32Conv kernel, Object[] packed, Plan plan, long[] xShape, long[] wShape, FusedActivation act) {
-        /** Whether this run has the shapes prepare saw (always, for a static plan; checked without allocating). */
+        /** Whether this run has the shapes prepare saw (the plan prepare ran for; checked without allocating). */
         boolean matches(Tensor x, Tensor w) {
             return same(x, xShape) && same(w, wShape);
         }
@@ -175,8 +175,11 @@ final class Conv implements Op {
     @Override
     public void execute(ExecContext ctx) {
         Tensor x = ctx.input(0), w = ctx.input(1), b = ctx.input(2), y = ctx.output(0);
-        Prepared prep = ctx.prepared() instanceof Prepared q && q.matches(x, w) ? q : null;
-        Plan p = prep != null ? prep.plan() : plan(ctx.nodeName(), ctx.attrs(), x.shape(), w.shape(), b == null ? null : b.shape());
+        // prepare's result is kept per node and shared by every plan of the model (other batch sizes, a batch's
+        // chunks): the packed weights and the activation hold for all of them, the geometry only for its shapes
+        Prepared prep = ctx.prepared() instanceof Prepared q ? q : null;
+        Plan p = prep != null && prep.matches(x, w) ? prep.plan()
+                : plan(ctx.nodeName(), ctx.attrs(), x.shape(), w.shape(), b == null ? null : b.shape());
         FusedActivation act = prep != null ? prep.act() : FusedActivation.of(ctx.attrs());
         Tensor r = hasResidual(ctx.attrs(), ctx.inputCount()) ? ctx.input(3) : null;
         if (y.size() == 0) return;
@@ -316,7 +319,7 @@ final class Conv implements Op {
     private void broadcastResidual(ExecContext ctx, Plan p, Tensor x, Tensor w, Tensor b, Tensor r, Tensor y,
                                    FusedActivation act) {
         Tensor conv = Tensor.allocate(DataType.FLOAT, convShape(p, x.shape()));
-        if (ctx.prepared() instanceof Prepared prep && prep.kernel() != null && prep.matches(x, w)) {
+        if (ctx.prepared() instanceof Prepared prep && prep.kernel() != null) {
             packed(ctx, p, prep, x, b, null, conv, FusedActivation.NONE);
         } else {
             executeGeneric(ctx, p, x, w, b, conv, FusedActivation.NONE);
