@@ -196,6 +196,118 @@ MINNOW_TARGET_AVX2 static void plane_3x3s2(const struct minnow_dwconv_shape* s, 
     plane_3x3(1, s, x, w, bias, y, act, lo, hi);
 }
 
+/*
+ * G output planes (channels c0 .. c0+G-1) of a 3x3 conv that all read the same input plane, at one output
+ * row and column chunk: the input vectors v (9 of them: 3 rows x 3 tap columns, already loaded and, for
+ * column stride 2, deinterleaved) are shared by all G, so each plane costs only its 9 FMAs. Rows outside
+ * the input (valid[ky] == 0) are skipped, as in the one-plane path; taps in (ky, kx) order per plane.
+ */
+MINNOW_INLINE MINNOW_TARGET_AVX2 void shared_group(const int G, const int S2, const __m256* v, const int* valid,
+                                                   const float* w, const float* bias, float* y, size_t plane,
+                                                   size_t pos, int valid_cols, int act, __m256 lo, __m256 hi) {
+    __m256 acc[4];
+    #pragma GCC unroll 4
+    for (int g = 0; g < G; g++) {
+        acc[g] = _mm256_setzero_ps();
+    }
+    #pragma GCC unroll 3
+    for (int ky = 0; ky < 3; ky++) {
+        if (!valid[ky]) {
+            continue;
+        }
+        #pragma GCC unroll 3
+        for (int kx = 0; kx < 3; kx++) {
+            #pragma GCC unroll 4
+            for (int g = 0; g < G; g++) {
+                acc[g] = _mm256_fmadd_ps(v[3 * ky + kx], _mm256_broadcast_ss(w + 9 * g + 3 * ky + kx), acc[g]);
+            }
+        }
+    }
+    #pragma GCC unroll 4
+    for (int g = 0; g < G; g++) {
+        __m256 r = acc[g];
+        if (S2) {
+            r = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(r), _MM_SHUFFLE(3, 1, 2, 0)));
+        }
+        const __m256 b = _mm256_set1_ps(bias == NULL ? 0.0f : bias[g]);
+        store_out(y + g * plane, pos, plane, valid_cols, finish(r, b, act, lo, hi));
+    }
+}
+
+/*
+ * All output planes of a 3x3 conv (column dilation 1, column stride 1 or 2) with one input plane (the stem
+ * of an image network): per output row and column chunk the 3x3 input vectors are loaded (and
+ * deinterleaved) once, then every plane, four at a time, takes its 9 FMAs from them. Run as one plane per
+ * call, the loads and shuffles, not the FMAs, were most of the work. Stores as in plane_3x3 (chunks last
+ * to first, rows top to bottom in every plane).
+ */
+MINNOW_INLINE MINNOW_TARGET_AVX2 void shared_3x3(const int S2, const struct minnow_dwconv_shape* s, const float* x,
+                                                 const float* w, const float* bias, float* y, size_t channels,
+                                                 int act, __m256 lo, __m256 hi) {
+    const size_t plane = (size_t) s->out_h * s->out_w;
+    for (int ox0 = (s->out_w - 1) / L * L; ox0 >= 0; ox0 -= L) {
+        const int col = S2 ? 2 * ox0 - s->pad_left : ox0 - s->pad_left;
+        __m256i m[4];
+        if (S2) {
+            m[0] = cols_in(col, s->in_w);
+            m[1] = cols_in(col + 8, s->in_w);
+            m[2] = cols_in(col + 2, s->in_w);
+            m[3] = cols_in(col + 10, s->in_w);
+        } else {
+            m[0] = cols_in(col, s->in_w);
+            m[1] = cols_in(col + 1, s->in_w);
+            m[2] = cols_in(col + 2, s->in_w);
+        }
+        const int valid_cols = s->out_w - ox0 < L ? s->out_w - ox0 : L;
+        for (int oy = 0; oy < s->out_h; oy++) {
+            __m256 v[9];
+            int valid[3];
+            for (int ky = 0; ky < 3; ky++) {
+                const int iy = oy * s->stride_h - s->pad_top + ky * s->dil_h;
+                valid[ky] = (unsigned) iy < (unsigned) s->in_h;
+                if (!valid[ky]) {
+                    v[3 * ky] = v[3 * ky + 1] = v[3 * ky + 2] = _mm256_setzero_ps();
+                    continue;
+                }
+                const float* row = x + (size_t) iy * s->in_w;
+                if (S2) {
+                    const __m256 va = load_cols(row, col, m[0]), vb = load_cols(row, col + 8, m[1]);
+                    const __m256 vc = load_cols(row, col + 2, m[2]), vd = load_cols(row, col + 10, m[3]);
+                    v[3 * ky] = _mm256_shuffle_ps(va, vb, _MM_SHUFFLE(2, 0, 2, 0));
+                    v[3 * ky + 1] = _mm256_shuffle_ps(va, vb, _MM_SHUFFLE(3, 1, 3, 1));
+                    v[3 * ky + 2] = _mm256_shuffle_ps(vc, vd, _MM_SHUFFLE(2, 0, 2, 0));
+                } else {
+                    v[3 * ky] = load_cols(row, col, m[0]);
+                    v[3 * ky + 1] = load_cols(row, col + 1, m[1]);
+                    v[3 * ky + 2] = load_cols(row, col + 2, m[2]);
+                }
+            }
+            const size_t pos = (size_t) oy * s->out_w + ox0;
+            size_t c = 0;
+            for (; c + 4 <= channels; c += 4) {
+                shared_group(4, S2, v, valid, w + 9 * c, bias == NULL ? NULL : bias + c, y + c * plane, plane, pos,
+                             valid_cols, act, lo, hi);
+            }
+            for (; c < channels; c++) {
+                shared_group(1, S2, v, valid, w + 9 * c, bias == NULL ? NULL : bias + c, y + c * plane, plane, pos,
+                             valid_cols, act, lo, hi);
+            }
+        }
+    }
+}
+
+MINNOW_TARGET_AVX2 static void shared_3x3s1(const struct minnow_dwconv_shape* s, const float* x, const float* w,
+                                            const float* bias, float* y, size_t channels, int act, __m256 lo,
+                                            __m256 hi) {
+    shared_3x3(0, s, x, w, bias, y, channels, act, lo, hi);
+}
+
+MINNOW_TARGET_AVX2 static void shared_3x3s2(const struct minnow_dwconv_shape* s, const float* x, const float* w,
+                                            const float* bias, float* y, size_t channels, int act, __m256 lo,
+                                            __m256 hi) {
+    shared_3x3(1, s, x, w, bias, y, channels, act, lo, hi);
+}
+
 /* Any kernel, strides and dilations. */
 MINNOW_TARGET_AVX2 static void plane_generic(const struct minnow_dwconv_shape* s, const float* x, const float* w,
                                              float bias, float* y, int act, __m256 lo, __m256 hi) {
@@ -235,17 +347,21 @@ MINNOW_TARGET_AVX2 static void plane_generic(const struct minnow_dwconv_shape* s
     }
 }
 
-MINNOW_TARGET_AVX2 void minnow_f32_dwconv_avx2(const struct minnow_dwconv_shape* s, const float* x, const float* w,
-                                               const float* bias, float* y, size_t channels, int act, float lo,
-                                               float hi) {
+MINNOW_TARGET_AVX2 void minnow_f32_dwconv_avx2(const struct minnow_dwconv_shape* s, const float* x, size_t x_stride,
+                                               const float* w, const float* bias, float* y, size_t channels, int act,
+                                               float lo, float hi) {
     typedef void (*plane_fn)(const struct minnow_dwconv_shape*, const float*, const float*, float, float*, int,
                              __m256, __m256);
     const int k3 = s->kh == 3 && s->kw == 3 && s->dil_w == 1;
-    const plane_fn f = k3 && s->stride_w == 1 ? plane_3x3s1 : k3 && s->stride_w == 2 ? plane_3x3s2 : plane_generic;
-    const size_t in_plane = (size_t) s->in_h * s->in_w, out_plane = (size_t) s->out_h * s->out_w;
-    const size_t taps = (size_t) s->kh * s->kw;
     const __m256 vlo = _mm256_set1_ps(lo), vhi = _mm256_set1_ps(hi);
+    if (x_stride == 0 && k3 && s->stride_w <= 2) {
+        (s->stride_w == 1 ? shared_3x3s1 : shared_3x3s2)(s, x, w, bias, y, channels, act, vlo, vhi);
+        return;
+    }
+    const plane_fn f = k3 && s->stride_w == 1 ? plane_3x3s1 : k3 && s->stride_w == 2 ? plane_3x3s2 : plane_generic;
+    const size_t out_plane = (size_t) s->out_h * s->out_w;
+    const size_t taps = (size_t) s->kh * s->kw;
     for (size_t c = 0; c < channels; c++) {
-        f(s, x + c * in_plane, w + c * taps, bias == NULL ? 0.0f : bias[c], y + c * out_plane, act, vlo, vhi);
+        f(s, x + c * x_stride, w + c * taps, bias == NULL ? 0.0f : bias[c], y + c * out_plane, act, vlo, vhi);
     }
 }
