@@ -5,9 +5,10 @@
  * input column is inside the row and yields 0 for the others, without faulting), and input rows outside
  * the plane are skipped once per output row. Fast paths: 3x3 with column stride 1 (weights and the three
  * column masks hoisted; pairs of output rows share their input rows and run as two FMA chains), and 3x3
- * with column stride 2 (two masked loads deinterleaved by one shuffle per tap column, only the needed
- * outputs computed). Anything else (any kernel, stride, dilation) takes the generic path: per-tap masks,
- * column stride 1 masked loads, larger strides a masked gather.
+ * with column stride 2 (masked loads deinterleaved by shuffles, only the needed outputs computed; see
+ * load3). With one shared input plane (x_stride 0, a network's stem) the 3x3 paths load each input vector
+ * once for all output planes (shared_3x3). Anything else (any kernel, stride, dilation) takes the generic
+ * path: per-tap masks, column stride 1 masked loads, larger strides a masked gather.
  *
  * Stores: a vector of 8 outputs is stored whole whenever it ends inside the plane, even if it runs past
  * the row; the lanes past the row land on outputs computed later, which overwrite them (column chunks run
