@@ -154,14 +154,16 @@ float minnow_probe_read(const float* p, long long n);
  * Depthwise 2-D convolution (NCHW, channel multiplier 1) over planes [0, channels): plane c of y[out_h x
  * out_w] at y + c*out_h*out_w = act(sum over taps (ky, kx) of w[c][ky][kx] * x[c][iy][ix] + bias[c]) with
  * iy = oy*stride_h - pad_top + ky*dil_h, ix likewise, taps outside the input being zero padding. x plane c at
- * x + c*in_h*in_w, weights [channels][kh][kw], bias NULL or [channels]. act: common/epilogue.h codes (lo, hi
- * for clamp). Returns 0, or -1 (touching nothing) if the CPU lacks the variant or the shape is not sane
- * (a size < 1, a pad < 0, an extent past 2^28, act unknown). Reads and writes nothing outside those planes.
+ * x + c*in_h*in_w, or, if shared_x is 1, every plane reads the one plane at x (a conv with one input
+ * channel computes all its output channels in one call); weights [channels][kh][kw], bias NULL or
+ * [channels]. act: common/epilogue.h codes (lo, hi for clamp). Returns 0, or -1 (touching nothing) if the
+ * CPU lacks the variant or the shape is not sane (a size < 1, a pad < 0, an extent past 2^28, act unknown,
+ * shared_x not 0 or 1). Reads and writes nothing outside those planes.
  */
 int minnow_f32_dwconv_variant(int variant, int in_h, int in_w, int out_h, int out_w, int kh, int kw, int stride_h,
                               int stride_w, int pad_top, int pad_left, int dil_h, int dil_w, const float* x,
-                              const float* w, const float* bias, float* y, int channels, int act, float lo,
-                              float hi);
+                              int shared_x, const float* w, const float* bias, float* y, int channels, int act,
+                              float lo, float hi);
 
 /** 1 if this CPU can run the f32-dwconv variant, else 0. */
 int minnow_f32_dwconv_variant_supported(int variant);

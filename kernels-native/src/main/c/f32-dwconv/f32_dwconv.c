@@ -61,16 +61,18 @@ static int shape_ok(const struct minnow_dwconv_shape* s) {
 
 int minnow_f32_dwconv_variant(int variant, int in_h, int in_w, int out_h, int out_w, int kh, int kw, int stride_h,
                               int stride_w, int pad_top, int pad_left, int dil_h, int dil_w, const float* x,
-                              const float* w, const float* bias, float* y, int channels, int act, float lo,
+                              int shared_x, const float* w, const float* bias, float* y, int channels, int act, float lo,
                               float hi) {
     const struct minnow_dwconv_shape s = {in_h, in_w, out_h, out_w, kh, kw, stride_h, stride_w,
                                           pad_top, pad_left, dil_h, dil_w};
-    if (!minnow_f32_dwconv_variant_supported(variant) || !shape_ok(&s) || channels < 0
+    if (!minnow_f32_dwconv_variant_supported(variant) || !shape_ok(&s) || channels < 0 || shared_x < 0
+        || shared_x > 1
         || act < MINNOW_ACT_NONE || act > MINNOW_ACT_HARDSWISH) {
         return -1;
     }
     if (channels > 0) {
-        variants[variant](&s, x, w, bias, y, (size_t) channels, act, lo, hi);
+        const size_t x_stride = shared_x ? 0 : (size_t) in_h * (size_t) in_w;
+        variants[variant](&s, x, x_stride, w, bias, y, (size_t) channels, act, lo, hi);
     }
     return 0;
 }

@@ -21,17 +21,21 @@ struct minnow_dwconv_shape {
 };
 
 /*
- * Planes [0, channels): plane c of x at x + c*in_h*in_w, of y at y + c*out_h*out_w, weights at
- * w + c*kh*kw; bias NULL or channels floats. Reads only inside those planes, writes only inside y's.
+ * Planes [0, channels): plane c of x at x + c*x_stride, of y at y + c*out_h*out_w, weights at
+ * w + c*kh*kw; bias NULL or channels floats. x_stride is in_h*in_w (depthwise: plane c reads input plane c)
+ * or 0 (a conv with one input channel: every output plane reads the one input plane at x). Reads only
+ * inside those planes, writes only inside y's.
  */
-typedef void (*minnow_f32_dwconv_fn)(const struct minnow_dwconv_shape* s, const float* x, const float* w,
-                                     const float* bias, float* y, size_t channels, int act, float lo, float hi);
+typedef void (*minnow_f32_dwconv_fn)(const struct minnow_dwconv_shape* s, const float* x, size_t x_stride,
+                                     const float* w, const float* bias, float* y, size_t channels, int act, float lo,
+                                     float hi);
 
-void minnow_f32_dwconv_c(const struct minnow_dwconv_shape* s, const float* x, const float* w, const float* bias,
-                         float* y, size_t channels, int act, float lo, float hi);
-void minnow_f32_dwconv_avx2(const struct minnow_dwconv_shape* s, const float* x, const float* w, const float* bias,
-                            float* y, size_t channels, int act, float lo, float hi);
-void minnow_f32_dwconv_avx512f(const struct minnow_dwconv_shape* s, const float* x, const float* w,
-                               const float* bias, float* y, size_t channels, int act, float lo, float hi);
+void minnow_f32_dwconv_c(const struct minnow_dwconv_shape* s, const float* x, size_t x_stride, const float* w,
+                         const float* bias, float* y, size_t channels, int act, float lo, float hi);
+void minnow_f32_dwconv_avx2(const struct minnow_dwconv_shape* s, const float* x, size_t x_stride, const float* w,
+                            const float* bias, float* y, size_t channels, int act, float lo, float hi);
+void minnow_f32_dwconv_avx512f(const struct minnow_dwconv_shape* s, const float* x, size_t x_stride,
+                               const float* w, const float* bias, float* y, size_t channels, int act, float lo,
+                               float hi);
 
 #endif

@@ -127,14 +127,14 @@ MINNOW_TARGET_AVX512 static void plane_generic(const struct minnow_dwconv_shape*
 }
 
 MINNOW_TARGET_AVX512 void minnow_f32_dwconv_avx512f(const struct minnow_dwconv_shape* s, const float* x,
-                                                    const float* w, const float* bias, float* y, size_t channels,
-                                                    int act, float lo, float hi) {
+                                                    size_t x_stride, const float* w, const float* bias, float* y,
+                                                    size_t channels, int act, float lo, float hi) {
     const int fast = s->kh == 3 && s->kw == 3 && s->dil_w == 1 && s->stride_w == 1;
-    const size_t in_plane = (size_t) s->in_h * s->in_w, out_plane = (size_t) s->out_h * s->out_w;
+    const size_t out_plane = (size_t) s->out_h * s->out_w;
     const size_t taps = (size_t) s->kh * s->kw;
     const __m512 vlo = _mm512_set1_ps(lo), vhi = _mm512_set1_ps(hi);
     for (size_t c = 0; c < channels; c++) {
-        const float* xc = x + c * in_plane;
+        const float* xc = x + c * x_stride;
         const float* wc = w + c * taps;
         const float b = bias == NULL ? 0.0f : bias[c];
         if (fast) {

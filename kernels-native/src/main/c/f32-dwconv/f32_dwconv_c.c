@@ -15,12 +15,12 @@ static void col_range(int out_w, int in_w, int stride, int off, int* lo, int* hi
     *hi = h < *lo ? *lo : (h < out_w ? h : out_w);
 }
 
-void minnow_f32_dwconv_c(const struct minnow_dwconv_shape* s, const float* x, const float* w, const float* bias,
-                         float* y, size_t channels, int act, float lo, float hi) {
-    const size_t in_plane = (size_t) s->in_h * s->in_w, out_plane = (size_t) s->out_h * s->out_w;
+void minnow_f32_dwconv_c(const struct minnow_dwconv_shape* s, const float* x, size_t x_stride, const float* w,
+                         const float* bias, float* y, size_t channels, int act, float lo, float hi) {
+    const size_t out_plane = (size_t) s->out_h * s->out_w;
     const size_t taps = (size_t) s->kh * s->kw;
     for (size_t c = 0; c < channels; c++) {
-        const float* xc = x + c * in_plane;
+        const float* xc = x + c * x_stride;
         const float* wc = w + c * taps;
         const float b = bias == NULL ? 0.0f : bias[c];
         for (int oy = 0; oy < s->out_h; oy++) {

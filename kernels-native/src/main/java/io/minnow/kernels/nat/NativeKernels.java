@@ -100,13 +100,14 @@ public final class NativeKernels {
     // ---- f32-dwconv ----
 
     /**
-     * Depthwise conv over planes [0, channels) of x, w, bias (0 = none), y (pointers at plane 0); returns 0,
-     * or -1 (nothing touched) if the CPU lacks the variant or the shape is not sane. Nothing else is checked.
+     * Depthwise conv over planes [0, channels) of x, w, bias (0 = none), y (pointers at plane 0); sharedX 1:
+     * every plane reads the one input plane at x. Returns 0, or -1 (nothing touched) if the CPU lacks the
+     * variant or the shape is not sane. Nothing else is checked.
      */
     public static native int minnow_f32_dwconv_variant(int variant, int inH, int inW, int outH, int outW, int kh,
                                                        int kw, int strideH, int strideW, int padTop, int padLeft,
                                                        int dilH, int dilW, @Cast("const float*") long x,
-                                                       @Cast("const float*") long w, @Cast("const float*") long bias,
+                                                       int sharedX, @Cast("const float*") long w, @Cast("const float*") long bias,
                                                        @Cast("float*") long y, int channels, int act, float lo,
                                                        float hi);
 

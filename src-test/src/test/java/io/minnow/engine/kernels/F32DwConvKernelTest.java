@@ -228,6 +228,53 @@ class F32DwConvKernelTest {
         }
     }
 
+    /**
+     * runSharedInput: planes [c0, c1) all read one input plane. The expected result is the reference's plain
+     * run over an input whose planes are all copies of that one plane (so the per-plane rounding bound of
+     * {@link #check} applies as it is); the shared input sits alone in an exactly sized segment.
+     */
+    @Test
+    void sharedInputEqualsPlanesOfCopies() {
+        F32DwConv ref = new F32DwConvReference();
+        Random rnd = new Random(19);
+        int[][] ranges = {{0, CHANNELS}, {1, 4}, {4, 5}, {2, 2}};
+        for (ConvShape s : shapes()) {
+            Problem p = Problem.random(rnd, s, rnd.nextBoolean(), 1f);
+            long plane = s.inPlane();
+            MemorySegment one = Arena.ofAuto().allocate(Math.max(1, plane) * 4, 64);
+            MemorySegment.copy(p.x, p.xOff * 4, one, 0, plane * 4);
+            for (int c = 1; c < CHANNELS; c++) MemorySegment.copy(p.x, p.xOff * 4, p.x, (p.xOff + c * plane) * 4, plane * 4);
+            F32Epilogue epi = EPILOGUES[rnd.nextInt(EPILOGUES.length)];
+            for (int[] r : ranges) {
+                MemorySegment want = p.run(ref, epi, r[0], r[1]);
+                for (F32DwConv k : kernels()) {
+                    MemorySegment got = Arena.ofAuto().allocate(p.yLen() * 4, 64);
+                    for (long i = 0; i < p.yLen(); i++) got.setAtIndex(F32, i, SENTINEL);
+                    k.runSharedInput(s, one, 0, p.w, p.wOff, p.b, p.bOff, epi, got, 3, r[0], r[1]);
+                    check(p, want, got, r[0], r[1], k.id() + " shared input " + s + " planes " + r[0] + ".." + r[1] + " " + epi);
+                }
+            }
+        }
+    }
+
+    @Test
+    void nativeSharedInputChecksItsOnePlane() {
+        ConvShape s = shape(7, 7, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1);
+        Problem p = Problem.random(new Random(29), s, true, 1f);
+        for (F32DwConv k : kernels()) {
+            if (!(k instanceof F32DwConvNative)) continue;
+            MemorySegment y = Arena.ofAuto().allocate(p.yLen() * 4, 64);
+            MemorySegment one = Arena.ofAuto().allocate(49 * 4, 64);
+            k.runSharedInput(s, one, 0, p.w, p.wOff, p.b, p.bOff, F32Epilogue.NONE, y, 3, 0, CHANNELS); // one plane is enough
+            assertThrows(IllegalArgumentException.class, () -> k.runSharedInput(s, one, 1, p.w, p.wOff, p.b, p.bOff,
+                    F32Epilogue.NONE, y, 3, 0, CHANNELS), k.id() + ": input one float short");
+            assertThrows(IllegalArgumentException.class, () -> k.runSharedInput(s, one, 0, p.w, p.wOff, p.b, p.bOff,
+                    F32Epilogue.NONE, y, 3, 0, CHANNELS + 1), k.id() + ": one plane too many");
+            assertThrows(IllegalArgumentException.class, () -> k.runSharedInput(s, one, 0, p.w, p.wOff, p.b, p.bOff,
+                    F32Epilogue.NONE, y, 3, 2, 1), k.id() + ": c0 > c1");
+        }
+    }
+
     @Test
     void nativeKernelsCheckEveryBound() {
         ConvShape s = shape(7, 7, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1);

@@ -18,4 +18,17 @@ public interface F32DwConv {
      */
     void run(ConvShape s, MemorySegment x, long xOff, MemorySegment w, long wOff, MemorySegment bias, long biasOff,
              F32Epilogue epi, MemorySegment y, long yOff, int c0, int c1);
+
+    /**
+     * Like {@link #run}, but every plane c in [c0, c1) reads the one input plane at {@code xOff} (a conv with
+     * one input channel, e.g. a network's stem: each output channel is a depthwise plane over the same input).
+     * The default runs one plane at a time; a kernel that shares the input loads across planes overrides it.
+     */
+    default void runSharedInput(ConvShape s, MemorySegment x, long xOff, MemorySegment w, long wOff, MemorySegment bias,
+                                long biasOff, F32Epilogue epi, MemorySegment y, long yOff, int c0, int c1) {
+        int taps = s.kh() * s.kw();
+        for (int c = c0; c < c1; c++) {
+            run(s, x, xOff, w, wOff + (long) c * taps, bias, biasOff + c, epi, y, yOff + (long) c * s.outPlane(), 0, 1);
+        }
+    }
 }

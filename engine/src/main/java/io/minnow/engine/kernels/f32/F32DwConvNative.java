@@ -65,6 +65,18 @@ public final class F32DwConvNative implements F32DwConv {
     @Override
     public void run(ConvShape s, MemorySegment x, long xOff, MemorySegment w, long wOff, MemorySegment bias,
                     long biasOff, F32Epilogue epi, MemorySegment y, long yOff, int c0, int c1) {
+        call(false, s, x, xOff, w, wOff, bias, biasOff, epi, y, yOff, c0, c1);
+    }
+
+    /** One native call for all planes (the kernel loads each input vector once for every plane). */
+    @Override
+    public void runSharedInput(ConvShape s, MemorySegment x, long xOff, MemorySegment w, long wOff, MemorySegment bias,
+                               long biasOff, F32Epilogue epi, MemorySegment y, long yOff, int c0, int c1) {
+        call(true, s, x, xOff, w, wOff, bias, biasOff, epi, y, yOff, c0, c1);
+    }
+
+    private void call(boolean sharedX, ConvShape s, MemorySegment x, long xOff, MemorySegment w, long wOff,
+                      MemorySegment bias, long biasOff, F32Epilogue epi, MemorySegment y, long yOff, int c0, int c1) {
         checkShape(s);
         if (epi.code() < F32Epilogue.ACT_NONE || epi.code() > F32Epilogue.ACT_HARDSWISH) {
             throw new IllegalArgumentException(id + ": activation code " + epi.code() + " is not a kernel epilogue");
@@ -76,13 +88,14 @@ public final class F32DwConvNative implements F32DwConv {
             return; // touches nothing
         }
         long planes = c1 - c0, taps = (long) s.kh() * s.kw();
-        long xAddr = NativeBounds.floats("x", x, xOff + c0 * (long) s.inPlane(), planes * s.inPlane());
+        long xAddr = sharedX ? NativeBounds.floats("x", x, xOff, s.inPlane())
+                : NativeBounds.floats("x", x, xOff + c0 * (long) s.inPlane(), planes * s.inPlane());
         long wAddr = NativeBounds.floats("w", w, wOff + c0 * taps, planes * taps);
         long bAddr = bias == null ? 0 : NativeBounds.floats("bias", bias, biasOff + c0, planes);
         long yAddr = NativeBounds.floats("y", y, yOff + c0 * (long) s.outPlane(), planes * s.outPlane());
         int rc = NativeKernels.minnow_f32_dwconv_variant(variant, s.inH(), s.inW(), s.outH(), s.outW(), s.kh(), s.kw(),
-                s.strideH(), s.strideW(), s.padTop(), s.padLeft(), s.dilationH(), s.dilationW(), xAddr, wAddr, bAddr,
-                yAddr, (int) planes, epi.code(), epi.lo(), epi.hi());
+                s.strideH(), s.strideW(), s.padTop(), s.padLeft(), s.dilationH(), s.dilationW(), xAddr, sharedX ? 1 : 0,
+                wAddr, bAddr, yAddr, (int) planes, epi.code(), epi.lo(), epi.hi());
         if (rc != 0) {
             throw new IllegalStateException(id + " refused a checked call for " + s); // unreachable: checked above
         }
@@ -107,8 +120,4 @@ public final class F32DwConvNative implements F32DwConv {
         }
     }
 
-    /**
-     * Address of float {@code off + first} of a segment, after checking that it is native, float-aligned,
-     * and holds every float the kernel touches: [off + first, off + first + count). count >= 1 here.
-     */
 }

@@ -262,7 +262,9 @@ final class Conv implements Op {
 
     /**
      * A conv with one input channel (the stem of an image network: K = kh*kw only, too short for a GEMM) as M
-     * depthwise planes that all read the same input plane: one f32-dwconv call per (image, output channel).
+     * depthwise planes that all read the same input plane: one shared-input f32-dwconv call per run of
+     * output channels of one image (the native kernel loads each input vector once for all of them; per
+     * channel, the calls and their checks cost about as much as the few-µs plane itself).
      */
     private static void singleInputChannel(ExecContext ctx, Plan p, ConvShape s, F32DwConv kernel, Tensor x, Tensor w,
                                            Tensor b, Tensor y, FusedActivation act) {
@@ -274,11 +276,13 @@ final class Conv implements Op {
         MemorySegment xs = x.data(), ws = w.data(), ys = y.data(), bs = b == null ? null : b.data();
         int taps = s.kh() * s.kw();
         ctx.parallel().forRange(p.n * p.m, Math.max(1, (int) (4096 / Math.max(1, p.outPlane * taps))), (q0, q1) -> {
-            for (int q = q0; q < q1; q++) {
-                int n = q / p.m, m = q % p.m;
-                long yOff = (long) q * p.outPlane;
-                kernel.run(plane, xs, (long) n * p.inPlane, ws, (long) m * taps, bs, m, epi, ys, yOff, 0, 1);
-                if (javaAct) act.apply(ys, yOff, p.outPlane);
+            // split at image boundaries: a call runs output channels [c0, c1) of one image
+            for (int q = q0; q < q1; ) {
+                int n = q / p.m, c0 = q % p.m, c1 = Math.min(p.m, c0 + (q1 - q));
+                long yBase = (long) n * p.m * p.outPlane;
+                kernel.runSharedInput(plane, xs, (long) n * p.inPlane, ws, 0, bs, 0, epi, ys, yBase, c0, c1);
+                if (javaAct) act.apply(ys, yBase + c0 * p.outPlane, (long) (c1 - c0) * p.outPlane);
+                q += c1 - c0;
             }
         });
     }

@@ -1,11 +1,14 @@
 package io.minnow.engine.ops.nn;
 
 import io.minnow.engine.api.Tensor;
+import io.minnow.engine.api.Options;
+import io.minnow.engine.kernels.BackendConfig;
 import io.minnow.engine.ops.FusedActivation;
 import io.minnow.formats.MinnowException;
 import org.junit.jupiter.api.Test;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 
 import static io.minnow.engine.ops.nn.NodeCase.assertBitEqual;
@@ -153,6 +156,55 @@ class ConvTest {
                 Tensor y = plain.output("y").run().copy();
                 for (long i = 0; i < y.size(); i++) y.setFloat(i, act.apply(y.getFloat(i)));
                 assertBitEqual(y, fused.output("y").run(), act.kind() + " group " + group);
+            }
+        }
+    }
+
+    /**
+     * A conv with one input channel (an image network's stem) runs as depthwise planes that all read the same
+     * input plane, in one shared-input call per run of output channels: every backend, batches whose images
+     * split across tasks (3 threads), channel counts around the native kernel's groups of four, 3x3 with
+     * column stride 1 and 2 (the native fast paths) and other small kernels, pads, dilations, a fused Clip.
+     */
+    @Test
+    void oneInputChannelOnEveryBackend() {
+        Random rnd = new Random(23);
+        long[][] kernels = {{3, 3}, {3, 3}, {1, 3}, {2, 2}, {3, 1}};
+        List<BackendConfig> backends = List.of(BackendConfig.fromSystemProperties(), BackendConfig.javaOnly(0),
+                BackendConfig.javaOnly(128), BackendConfig.javaOnly(256));
+        for (int i = 0; i < 24; i++) {
+            long[] k = kernels[i % kernels.length];
+            long m = new long[]{16, 1, 5, 8, 3, 9}[i % 6], n = 1 + rnd.nextInt(3);
+            long[] in = {1 + rnd.nextInt(30), 1 + rnd.nextInt(30)};
+            long[] st = {1 + rnd.nextInt(2), i < 8 ? 2 : 1 + rnd.nextInt(3)};
+            long[] d = {i % 5 == 4 ? 2 : 1, 1}, pads = {rnd.nextInt(2), rnd.nextInt(2), rnd.nextInt(2), rnd.nextInt(2)};
+            if (!Arrays.stream(Naive.convOut(in, k, st, d, pads)).allMatch(v -> v >= 1)) continue;
+            Tensor x = random(rnd, Naive.shape(n, 1, in)), w = random(rnd, Naive.shape(m, 1, k));
+            Tensor b = i % 3 == 0 ? null : random(rnd, m);
+            boolean clip = i % 2 == 1;
+            Tensor want = Naive.conv(x, w, b, 1, st, d, pads);
+            if (clip) for (long j = 0; j < want.size(); j++) want.setFloat(j, Math.min(0.5f, Math.max(-0.25f, want.getFloat(j))));
+            String what = "x" + Arrays.toString(x.shape()) + " w" + Arrays.toString(w.shape()) + " s" + Arrays.toString(st)
+                    + " d" + Arrays.toString(d) + " pads" + Arrays.toString(pads) + " bias " + (b != null) + " clip " + clip;
+            for (BackendConfig cfg : backends) {
+                for (int threads : new int[]{1, 3}) {
+                    NodeCase node = new NodeCase("Conv").input("x", x).constant("w", w);
+                    if (b != null) node.constant("b", b);
+                    node.attr("strides", st).attr("dilations", d).attr("pads", pads);
+                    if (clip) {
+                        java.util.Map<String, io.minnow.formats.Attribute> attrs = new java.util.LinkedHashMap<>();
+                        new FusedActivation(FusedActivation.Kind.CLIP, -0.25f, 0.5f, 0, 0).store(attrs);
+                        for (var e : attrs.entrySet()) {
+                            switch (e.getValue().kind()) {
+                                case FLOAT -> node.attr(e.getKey(), e.getValue().asFloat());
+                                case STRING -> node.attr(e.getKey(), e.getValue().asString());
+                                default -> throw new AssertionError();
+                            }
+                        }
+                    }
+                    Tensor got = node.output("y").run(Options.defaults().withThreads(threads).withBackend(cfg)).get("y");
+                    assertClose(want, got, 1e-4, 1e-5, cfg + " threads " + threads + " " + what);
+                }
             }
         }
     }
