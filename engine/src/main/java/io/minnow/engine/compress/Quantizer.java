@@ -122,24 +122,9 @@ public final class Quantizer {
                     : Q8Codec.encode(t.weight(), values, dims));
             List<String> inputs = new ArrayList<>(n.inputs());
             if (int4 && cfg.quantizesInput(t)) { // --act int8: symmetric int8 QDQ, the q4-gemv kernel's input
-                inputs.set(0, symmetricQdq(t, ranges, names, newInits, nodes, dequantizedS8));
-            } else if (!int4) {
-                String x = t.input();
-                String dq = dequantized.get(x);
-                if (dq == null) {
-                    ActivationRange r = ranges.get(x);
-                    if (r == null) throw new MinnowException("no calibrated range for '" + x + "', the input of layer " + t.node());
-                    String base = x.replaceAll("[^A-Za-z0-9_.]", "_");
-                    String scale = fresh(names, base + "_scale"), zero = fresh(names, base + "_zero_point");
-                    String q = fresh(names, base + "_quantized"), dqOut = fresh(names, base + "_dequantized");
-                    newInits.put(scale, scalarFloat(scale, r.scale()));
-                    newInits.put(zero, scalarUint8(zero, r.zeroPoint()));
-                    nodes.add(new NodeDef(fresh(names, base + "_QuantizeLinear"), "QuantizeLinear", "", List.of(x, scale, zero), List.of(q), Map.of()));
-                    nodes.add(new NodeDef(fresh(names, base + "_DequantizeLinear"), "DequantizeLinear", "", List.of(q, scale, zero), List.of(dqOut), Map.of()));
-                    dequantized.put(x, dqOut);
-                    dq = dqOut;
-                }
-                inputs.set(0, dq);
+                inputs.set(0, qdq(t, true, ranges, names, newInits, nodes, dequantizedS8));
+            } else if (!int4) { // int8: the calibrated uint8 range
+                inputs.set(0, qdq(t, false, ranges, names, newInits, nodes, dequantized));
             }
             nodes.add(new NodeDef(n.name(), n.opType(), n.domain(), inputs, n.outputs(), attrs));
         }
@@ -153,24 +138,30 @@ public final class Quantizer {
     }
 
     /**
-     * {@code DequantizeLinear(QuantizeLinear(x, s, 0 int8), s, 0 int8)} for target t's input, s the calibrated range's
-     * symmetric scale (one pair per tensor, shared by its int4 x int8 readers); returns the DQ output.
+     * {@code DequantizeLinear(QuantizeLinear(x, s, z), s, z)} for target t's input from its calibrated range: uint8 with
+     * the range's scale and zero point, or (symmetric) int8 with zero point 0 for the int4 x int8 kernel. One pair per
+     * tensor and kind, shared by its readers ({@code done}); returns the DequantizeLinear output.
      */
-    private static String symmetricQdq(Target t, Map<String, ActivationRange> ranges, Set<String> names,
-                                       Map<String, TensorData> inits, List<NodeDef> nodes, Map<String, String> done) {
+    private static String qdq(Target t, boolean symmetric, Map<String, ActivationRange> ranges, Set<String> names,
+                              Map<String, TensorData> inits, List<NodeDef> nodes, Map<String, String> done) {
         String x = t.input();
         String dq = done.get(x);
         if (dq != null) return dq;
         ActivationRange r = ranges.get(x);
         if (r == null) throw new MinnowException("no calibrated range for '" + x + "', the input of layer " + t.node());
-        String base = x.replaceAll("[^A-Za-z0-9_.]", "_");
-        String scale = fresh(names, base + "_s8_scale"), zero = fresh(names, base + "_s8_zero_point");
-        String q = fresh(names, base + "_s8_quantized"), out = fresh(names, base + "_s8_dequantized");
-        inits.put(scale, scalarFloat(scale, r.symmetricScale()));
-        MemorySegment z = Arena.ofAuto().allocate(1, 64); // int8 0
-        inits.put(zero, new TensorData(zero, DataType.INT8, new long[0], io.minnow.formats.Encoding.RAW, z));
-        nodes.add(new NodeDef(fresh(names, base + "_s8_QuantizeLinear"), "QuantizeLinear", "", List.of(x, scale, zero), List.of(q), Map.of()));
-        nodes.add(new NodeDef(fresh(names, base + "_s8_DequantizeLinear"), "DequantizeLinear", "", List.of(q, scale, zero), List.of(out), Map.of()));
+        String base = x.replaceAll("[^A-Za-z0-9_.]", "_") + (symmetric ? "_s8" : "");
+        String scale = fresh(names, base + "_scale"), zero = fresh(names, base + "_zero_point");
+        String q = fresh(names, base + "_quantized"), out = fresh(names, base + "_dequantized");
+        if (symmetric) {
+            inits.put(scale, scalarFloat(scale, r.symmetricScale()));
+            inits.put(zero, new TensorData(zero, DataType.INT8, new long[0], io.minnow.formats.Encoding.RAW,
+                    Arena.ofAuto().allocate(1, 64))); // int8 0
+        } else {
+            inits.put(scale, scalarFloat(scale, r.scale()));
+            inits.put(zero, scalarUint8(zero, r.zeroPoint()));
+        }
+        nodes.add(new NodeDef(fresh(names, base + "_QuantizeLinear"), "QuantizeLinear", "", List.of(x, scale, zero), List.of(q), Map.of()));
+        nodes.add(new NodeDef(fresh(names, base + "_DequantizeLinear"), "DequantizeLinear", "", List.of(q, scale, zero), List.of(out), Map.of()));
         done.put(x, out);
         return out;
     }
