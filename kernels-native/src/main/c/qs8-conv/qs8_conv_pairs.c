@@ -137,15 +137,19 @@ static void im2col(const int32_t* q, int cp, int wp, int plane, int kh, int kw, 
         _mm256_storeu_si256((__m256i*) (tile + (r) * PAIRS_NR + 8), c##r##1); \
     }
 
+/* The 4 x 16 multiply of tile_avx2 and tile_fused_avx2: accumulators c<row><half> over k2 pair rows of b and w. */
+#define PAIRS_ACCUMULATE                                                                                          \
+    __m256i c00 = _mm256_setzero_si256(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00; \
+    for (int kk = 0; kk < k2; kk++, b += ldb, w += PAIRS_MR) {                                                      \
+        __m256i b0 = _mm256_loadu_si256((const __m256i*) b);                                                        \
+        __m256i b1 = _mm256_loadu_si256((const __m256i*) (b + 8));                                                  \
+        PAIRS_ROW(0) PAIRS_ROW(1) PAIRS_ROW(2) PAIRS_ROW(3)                                                         \
+    }
+
 /* tile[r][0..15] = sum_kk w[kk][r] . b[kk][0..15] (int32, wrapping) for r < mr; w rows are PAIRS_MR apart. */
 PAIRS_TARGET MINNOW_INLINE void tile_avx2(const int mr, int k2, const int32_t* b, long ldb, const int32_t* w,
                                                 int32_t* tile) {
-    __m256i c00 = _mm256_setzero_si256(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
-    for (int kk = 0; kk < k2; kk++, b += ldb, w += PAIRS_MR) {
-        __m256i b0 = _mm256_loadu_si256((const __m256i*) b);
-        __m256i b1 = _mm256_loadu_si256((const __m256i*) (b + 8));
-        PAIRS_ROW(0) PAIRS_ROW(1) PAIRS_ROW(2) PAIRS_ROW(3)
-    }
+    PAIRS_ACCUMULATE
     PAIRS_STORE(0) PAIRS_STORE(1) PAIRS_STORE(2) PAIRS_STORE(3)
 }
 
@@ -270,12 +274,7 @@ PAIRS_TARGET MINNOW_INLINE void fused_row(const epilogue* e, __m256i a0, __m256i
 PAIRS_TARGET MINNOW_INLINE void tile_fused_avx2(const int mr, int k2, const int32_t* b, long ldb, const int32_t* w,
                                                 const epilogue* e, const float* sc, const float* bi, float* y, long off,
                                                 long ystride) {
-    __m256i c00 = _mm256_setzero_si256(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
-    for (int kk = 0; kk < k2; kk++, b += ldb, w += PAIRS_MR) {
-        __m256i b0 = _mm256_loadu_si256((const __m256i*) b);
-        __m256i b1 = _mm256_loadu_si256((const __m256i*) (b + 8));
-        PAIRS_ROW(0) PAIRS_ROW(1) PAIRS_ROW(2) PAIRS_ROW(3)
-    }
+    PAIRS_ACCUMULATE
     FUSED_ROW(0) FUSED_ROW(1) FUSED_ROW(2) FUSED_ROW(3)
 }
 

@@ -44,6 +44,13 @@ final class Q4Args {
         }
     }
 
+    /** Throws IllegalArgumentException when w's segment is shorter than the {@code need} bytes its layout has. */
+    static void requireBytes(Q4Packed w, long need) {
+        if (w.data().byteSize() < need) {
+            throw new IllegalArgumentException("packed q4 weight " + w.n() + "x" + w.k() + " needs " + need + " bytes; the segment has " + w.data().byteSize());
+        }
+    }
+
     /** A reference kernel's packing: a checked copy of the .mnw blob, which it reads through Q4Codec. */
     static Q4Packed blobCopy(String kernel, TensorData w) {
         QuantLayout l = Q4Gemm.checkWeight(w);

@@ -42,10 +42,7 @@ public final class Q4Panels {
 
     /** Throws IllegalArgumentException when w's segment is shorter than its panels (a hand-made Q4Packed). */
     static void requireSize(Q4Packed w) {
-        long need = (long) ((w.n() + NR - 1) / NR) * panelBytes(w.k(), w.groupSize(), w.hasZeroPoints());
-        if (w.data().byteSize() < need) {
-            throw new IllegalArgumentException("packed q4 weight " + w.n() + "x" + w.k() + " needs " + need + " bytes; the segment has " + w.data().byteSize());
-        }
+        Q4Args.requireBytes(w, (long) ((w.n() + NR - 1) / NR) * panelBytes(w.k(), w.groupSize(), w.hasZeroPoints()));
     }
 
     /** Packs a checked q4 tensor for the kernel {@code kernel}. */
