@@ -39,7 +39,6 @@ public final class Model implements AutoCloseable {
     private final Kernels kernels;
     private final ThreadPool pool;
     private final Map<ShapesKey, Plan> plans = new ConcurrentHashMap<>();
-    private final Map<Plan, Integer> chunks = java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
     private final ConcurrentLinkedQueue<Session> idle = new ConcurrentLinkedQueue<>();
 
     private Model(ModelDef def, Options options) {
@@ -107,17 +106,16 @@ public final class Model implements AutoCloseable {
         Plan p = plans.get(key);
         if (p != null) return p;
         p = Planner.plan(graph, shapes, kernels);
-        if (plans.size() >= MAX_CACHED_PLANS) plans.clear(); // (chunk sizes are weakly keyed by plan: they go with it)
+        if (plans.size() >= MAX_CACHED_PLANS) plans.clear();
         long[][] own = new long[shapes.length][];
         for (int i = 0; i < own.length; i++) own[i] = shapes[i] == null ? null : shapes[i].clone(); // the caller may reuse theirs
         plans.put(new ShapesKey(own), p);
         return p;
     }
 
-    /** Images per chunk when a batch of this plan's shapes runs in pieces, or 0 (see BatchSplit); cached per plan. */
+    /** Images per chunk when a batch of this plan's shapes runs in pieces, or 0 (see BatchSplit; kept in the plan). */
     int batchChunk(Plan p) {
-        if (!options.batchSplit()) return 0;
-        return chunks.computeIfAbsent(p, q -> io.minnow.engine.plan.BatchSplit.chunk(q, options.threads()));
+        return options.batchSplit() ? p.batchChunk(options.threads()) : 0;
     }
 
     ThreadPool pool() { return pool; }
