@@ -11,7 +11,8 @@
 #   --out DIR     where the JSON, logs and perf.md go
 #
 # Writes DIR/jmh-probes.json, jmh-gemm.json, jmh-conv.json, jmh-models.json, jmh-quant-{models,gemm,gemv}.json (JMH -rf json), one .log per
-# suite, and DIR/perf.md (PerfReport's Markdown, also printed).
+# suite, DIR/interleaved-{models,quant-models}.json (the same model comparisons timed in alternating turns by
+# InterleavedModelBench, JMH's JSON format) and DIR/perf.md (PerfReport's Markdown, also printed).
 # Environment: JAVA_HOME (a JDK 25+; else the newest under /usr/lib/jvm), MVN_ARGS (extra Maven flags,
 # e.g. -o offline), JMH_ARGS (extra JMH flags for every suite, e.g. "-f 3"), PEAK_GFLOPS (use this FMA
 # peak instead of FmaPeakProbe's).
@@ -90,6 +91,19 @@ run() {
   grep -E '^(Benchmark|[A-Za-z0-9]+\.[a-z]+ )' "$OUT/jmh-$suite.log" | grep -v ':p[0-9]' >&2 || true
 }
 
+# interleaved SUITE ARGS...: the whole-model comparisons in alternating turns (InterleavedModelBench), JSON under $OUT
+interleaved() {
+  local suite="$1"; shift
+  echo "== interleaved-$suite: $*  ($(date -u +%H:%M:%S) UTC)" >&2
+  if ! "${JAVA[@]}" -cp "$JAR" io.minnow.jmh.InterleavedModelBench --suite "$suite" "$@" --out "$OUT/interleaved-$suite.json" \
+      >"$OUT/interleaved-$suite.log" 2>&1; then
+    echo "   interleaved-$suite FAILED (log: $OUT/interleaved-$suite.log)" >&2
+    FAILED+=("interleaved-$suite")
+  fi
+  grep '^Interleaved' "$OUT/interleaved-$suite.log" >&2 || true
+}
+if [[ $QUICK == 1 ]]; then TURNS="--rounds 6 --turn-ms 100 --warmup-ms 1000"; else TURNS="--rounds 20 --turn-ms 100 --warmup-ms 2000"; fi
+
 START=$SECONDS
 if want probes; then
   run probes 'FmaPeakProbe|DramBandwidthProbe' "$PROBE_FLAGS"
@@ -124,22 +138,29 @@ fi
 if want models; then
   if [[ $QUICK == 1 ]]; then
     run models ModelBench "$MODEL_FLAGS" -p batch=1,64 -p threads=1
+    # shellcheck disable=SC2086
+    interleaved models --batch 1,64 --threads 1 $TURNS
   else
     run models ModelBench "$MODEL_FLAGS" -p batch=1,64 -p threads=1,2
+    # shellcheck disable=SC2086
+    interleaved models --batch 1,64 --threads 1,2 $TURNS
   fi
 fi
 if want quant; then
   # int8 / int4 beside f32: the int8 models against ORT's QDQ run and Minnow's fp32; int8 GEMM on F32GemmBench's
   # shapes (the gemm suite has the f32 rows of the same run); batch-1 GEMV in f32 / q8 / q4 (f32 and int8 activations)
   run quant-models QuantModelBench "$MODEL_FLAGS"
+  # shellcheck disable=SC2086
+  interleaved quant-models --quant-batch 1 --quant-threads 1 $TURNS
   run quant-gemm Qs8GemmBench "$GEMM_FLAGS" -p kernel=qs8-gemm-avx2,qs8-gemm-panama256 -p m=1,64,1024 -p nk=1024,4096 \
       -p epilogue=requantize
   run quant-gemv Q4GemvBench "$GEMM_FLAGS" -p kernel=f32-best,q8-best,q4-gemm-avx2,q4-gemm-panama256,q4-gemv-avx2,q4-gemv-panama256
 fi
 echo "== suites done in $(( (SECONDS - START) / 60 )) min $(( (SECONDS - START) % 60 )) s" >&2
 
-REPORT_ARGS=("$OUT/jmh-probes.json" "$OUT/jmh-gemm.json" "$OUT/jmh-conv.json" "$OUT/jmh-models.json" "$OUT/jmh-quant-models.json"
-             "$OUT/jmh-quant-gemm.json" "$OUT/jmh-quant-gemv.json" --out "$OUT/perf.md")
+REPORT_ARGS=("$OUT/jmh-probes.json" "$OUT/jmh-gemm.json" "$OUT/jmh-conv.json" "$OUT/jmh-models.json" "$OUT/interleaved-models.json"
+             "$OUT/jmh-quant-models.json" "$OUT/interleaved-quant-models.json" "$OUT/jmh-quant-gemm.json" "$OUT/jmh-quant-gemv.json"
+             --out "$OUT/perf.md")
 [[ -n "${PEAK_GFLOPS:-}" ]] && REPORT_ARGS+=(--peak "$PEAK_GFLOPS")
 "${JAVA[@]}" -cp "$JAR" io.minnow.jmh.PerfReport "${REPORT_ARGS[@]}" 2> >(grep -v 'incubator' >&2)
 echo "== report: $OUT/perf.md" >&2

@@ -8,6 +8,7 @@ import io.minnow.engine.api.Model;
 import io.minnow.engine.api.Options;
 import io.minnow.engine.api.Session;
 import io.minnow.engine.api.Tensor;
+import io.minnow.engine.bench.Bench;
 import io.minnow.formats.Dim;
 import io.minnow.formats.ValueInfo;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -27,6 +28,7 @@ import org.openjdk.jmh.infra.Blackhole;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -119,10 +121,23 @@ public class ModelBench {
 
     @Benchmark
     public void onnxruntime(Blackhole bh) throws OrtException {
-        try (OrtSession.Result r = ort.run(ortFeeds)) {
-            bh.consume(r.get(0));
+        bh.consume(runOrt(ort, ortFeeds));
+    }
+
+    /** One ORT run, its result closed; returns the (closed) first output so that the run cannot be elided. */
+    static Object runOrt(OrtSession session, Map<String, OnnxTensor> feeds) throws OrtException {
+        try (OrtSession.Result r = session.run(feeds)) {
+            return r.get(0);
         }
     }
+
+    /** The benchmark bodies in the order of {@link #ENGINES}, for {@link InterleavedModelBench}. */
+    List<Bench.Body> bodies() {
+        return List.of(this::minnow, () -> runOrt(ort, ortFeeds));
+    }
+
+    /** The benchmark methods, named as JMH names them. */
+    static final List<String> ENGINES = List.of("minnow", "onnxruntime");
 
     @TearDown
     public void tearDown() throws OrtException {

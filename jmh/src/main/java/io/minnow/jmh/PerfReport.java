@@ -78,7 +78,8 @@ public final class PerfReport {
         StringBuilder sb = new StringBuilder();
         sb.append("Machine probes (1 thread): FMA peak ").append(fmt(peak, 1)).append(" GFLOP/s (FmaPeakProbe), DRAM read ")
                 .append(fmt(dram, 1)).append(" GB/s (DramBandwidthProbe).\n");
-        models(sb, results);
+        models(sb, results, "ModelBench", "(ModelBench, fp32; JMH runs Minnow's samples and ORT's minutes apart)");
+        models(sb, results, "InterleavedModelBench", "in alternating turns (InterleavedModelBench, fp32: same machine state)");
         conv(sb, results, layers);
         gemm(sb, results, peak, dram);
         QuantReport.render(sb, results);
@@ -98,14 +99,12 @@ public final class PerfReport {
 
     // ---- ModelBench ----
 
-    private static void models(StringBuilder sb, List<JmhResult> results) {
+    /** The rows of one suite ({@code ModelBench} or {@code InterleavedModelBench}: the same bodies, timed differently). */
+    private static void models(StringBuilder sb, List<JmhResult> results, String suite, String how) {
         Map<String, JmhResult[]> rows = new LinkedHashMap<>(); // model|batch|threads -> {minnow, ort}
         for (JmhResult r : results) {
-            int side = switch (r.shortName()) {
-                case "ModelBench.minnow" -> 0;
-                case "ModelBench.onnxruntime" -> 1;
-                default -> -1;
-            };
+            String name = r.shortName();
+            int side = name.equals(suite + ".minnow") ? 0 : name.equals(suite + ".onnxruntime") ? 1 : -1;
             if (side < 0) continue;
             String key = r.param("model") + "|" + r.param("batch") + "|" + r.param("threads");
             rows.computeIfAbsent(key, k -> new JmhResult[2])[side] = r;
@@ -116,7 +115,7 @@ public final class PerfReport {
         order.sort(Comparator.<String>comparingInt(k -> modelOrder.indexOf(k.split("\\|")[0]))
                 .thenComparingInt(k -> Integer.parseInt(k.split("\\|")[1]))
                 .thenComparingInt(k -> Integer.parseInt(k.split("\\|")[2])));
-        sb.append("\n### Whole models: Minnow vs ONNX Runtime (ModelBench, fp32)\n\n");
+        sb.append("\n### Whole models: Minnow vs ONNX Runtime ").append(how).append("\n\n");
         sb.append("| model | batch | threads | Minnow p50 µs | Minnow p99 µs | ORT p50 µs | ORT p99 µs | Minnow / ORT | target | result |\n");
         sb.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
         int pass = 0, judged = 0;

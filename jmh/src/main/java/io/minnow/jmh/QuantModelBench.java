@@ -9,6 +9,7 @@ import io.minnow.engine.api.ModelFiles;
 import io.minnow.engine.api.Options;
 import io.minnow.engine.api.Session;
 import io.minnow.engine.api.Tensor;
+import io.minnow.engine.bench.Bench;
 import io.minnow.engine.compress.Calibrator;
 import io.minnow.engine.compress.PostTraining;
 import io.minnow.engine.compress.QuantConfig;
@@ -33,6 +34,7 @@ import org.openjdk.jmh.infra.Blackhole;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -111,10 +113,16 @@ public class QuantModelBench {
 
     @Benchmark
     public void onnxruntimeQdq(Blackhole bh) throws OrtException {
-        try (OrtSession.Result r = ort.run(ortFeeds)) {
-            bh.consume(r.get(0));
-        }
+        bh.consume(ModelBench.runOrt(ort, ortFeeds));
     }
+
+    /** The benchmark bodies in the order of {@link #ENGINES}, for {@link InterleavedModelBench}. */
+    List<Bench.Body> bodies() {
+        return List.of(this::minnowQ8, this::minnowF32, () -> ModelBench.runOrt(ort, ortFeeds));
+    }
+
+    /** The benchmark methods, named as JMH names them. */
+    static final List<String> ENGINES = List.of("minnowQ8", "minnowF32", "onnxruntimeQdq");
 
     @TearDown
     public void tearDown() throws OrtException {

@@ -23,7 +23,8 @@ final class QuantReport {
     static final double TARGET_GEMV_Q4 = 6.0;
 
     static void render(StringBuilder sb, List<JmhResult> results) {
-        models(sb, results);
+        models(sb, results, "QuantModelBench", "(QuantModelBench; JMH runs each engine's samples minutes apart)");
+        models(sb, results, "InterleavedQuantModelBench", "in alternating turns (InterleavedModelBench: same machine state)");
         gemm(sb, results);
         gemv(sb, results);
     }
@@ -105,20 +106,22 @@ final class QuantReport {
         return best;
     }
 
-    private static void models(StringBuilder sb, List<JmhResult> results) {
+    /** The rows of one suite ({@code QuantModelBench} or {@code InterleavedQuantModelBench}). */
+    private static void models(StringBuilder sb, List<JmhResult> results, String suite, String how) {
         Map<String, JmhResult[]> rows = new LinkedHashMap<>(); // model|batch|threads -> {q8, f32, ort}
         for (JmhResult r : results) {
-            int side = switch (r.shortName()) {
-                case "QuantModelBench.minnowQ8" -> 0;
-                case "QuantModelBench.minnowF32" -> 1;
-                case "QuantModelBench.onnxruntimeQdq" -> 2;
+            int side = switch (r.shortName().substring(r.shortName().indexOf('.') + 1)) {
+                case "minnowQ8" -> 0;
+                case "minnowF32" -> 1;
+                case "onnxruntimeQdq" -> 2;
                 default -> -1;
             };
+            if (!r.shortName().startsWith(suite + ".")) side = -1;
             if (side < 0) continue;
             rows.computeIfAbsent(r.param("model") + "|" + r.param("batch") + "|" + r.param("threads"), k -> new JmhResult[3])[side] = r;
         }
         if (rows.isEmpty()) return;
-        sb.append("\n### Whole models int8: Minnow q8 vs ONNX Runtime on the exported QDQ model, and vs Minnow fp32 (QuantModelBench)\n\n");
+        sb.append("\n### Whole models int8: Minnow q8 vs ONNX Runtime on the exported QDQ model, and vs Minnow fp32 ").append(how).append("\n\n");
         sb.append("| model | batch | threads | Minnow q8 p50 µs | Minnow fp32 p50 µs | ORT QDQ p50 µs | q8 / ORT | target | q8 / fp32 | target | result |\n");
         sb.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
         int pass = 0;
@@ -136,7 +139,7 @@ final class QuantReport {
                     .append(" | ").append(PerfReport.fmt(vsF32, 2)).append(" | ≤ ").append(PerfReport.fmt(TARGET_VS_F32, 2))
                     .append(" | ").append(Double.isNaN(vsOrt) || Double.isNaN(vsF32) ? "—" : ok ? "PASS" : "FAIL").append(" |\n");
         }
-        sb.append("\n").append(pass).append(" of ").append(keys.size()).append(" models meet both targets.\n");
+        sb.append("\n").append(pass).append(" of ").append(keys.size()).append(" rows meet both targets.\n");
     }
 
     private static double p50(JmhResult r) {

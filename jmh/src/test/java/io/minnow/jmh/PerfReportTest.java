@@ -92,4 +92,29 @@ class PerfReportTest {
         assertTrue(disturbed.contains("| 64 | 1024 | 50.0 | 75.0 | 50.0 (f32-gemm-avx2) | 125% | 0.67 |"), disturbed);
         assertTrue(disturbed.contains("**Warning:** some kernels run more than 10% above"), disturbed);
     }
+
+    @Test
+    void interleavedEntriesReadBackAsTheirOwnTables() {
+        long[] minnow = {90_000, 95_000, 100_000, 90_040}, ort = {100_000, 100_000, 120_000};
+        long[] q8 = {40_000}, f32 = {100_000}, qdq = {50_000};
+        String json = "[" + String.join(",",
+                InterleavedModelBench.entry("io.minnow.jmh.InterleavedModelBench.minnow", "lenet5", 1, 1, BenchResult.of(minnow), minnow),
+                InterleavedModelBench.entry("io.minnow.jmh.InterleavedModelBench.onnxruntime", "lenet5", 1, 1, BenchResult.of(ort), ort),
+                InterleavedModelBench.entry("io.minnow.jmh.InterleavedQuantModelBench.minnowQ8", "resnet", 1, 1, BenchResult.of(q8), q8),
+                InterleavedModelBench.entry("io.minnow.jmh.InterleavedQuantModelBench.minnowF32", "resnet", 1, 1, BenchResult.of(f32), f32),
+                InterleavedModelBench.entry("io.minnow.jmh.InterleavedQuantModelBench.onnxruntimeQdq", "resnet", 1, 1, BenchResult.of(qdq), qdq))
+                + "]";
+        List<JmhResult> rs = JmhResult.parse(json);
+        BenchResult back = rs.get(0).latency();
+        assertEquals(4, back.runs(), "every sample kept (two round to the same 0.1 us bucket)");
+        assertEquals(90_000, back.p50Nanos());
+        assertEquals(100_000, back.p99Nanos());
+        String md = PerfReport.render(rs, Double.NaN, Double.NaN, name -> null);
+        assertTrue(md.contains("in alternating turns (InterleavedModelBench, fp32"), md);
+        assertTrue(md.contains("| lenet5 | 1 | 1 | 90.0 | 100.0 | 100.0 | 120.0 | 0.90 | ≤ 1.00 | PASS |"), md);
+        assertTrue(!md.contains("(ModelBench, fp32"), "no JMH rows in these results: " + md);
+        // q8 40 / ORT 50 = 0.80, q8 / fp32 = 0.40: both targets met
+        assertTrue(md.contains("| resnet | 1 | 1 | 40.0 | 100.0 | 50.0 | 0.80 | ≤ 1.00 | 0.40 | ≤ 0.50 | PASS |"), md);
+        assertTrue(md.contains("1 of 1 rows meet both targets"), md);
+    }
 }

@@ -1,5 +1,8 @@
 package io.minnow.engine.bench;
 
+import java.util.Arrays;
+import java.util.List;
+
 /**
  * The timing core behind {@code minnow bench} and {@code minnow demo}: run the body {@code warmup} times
  * untimed (JIT, caches, arena), then time each of {@code iters} runs on its own with
@@ -31,6 +34,46 @@ public final class Bench {
         }
         sink = null;
         return BenchResult.of(samples);
+    }
+
+    /**
+     * Times several bodies against each other in turns, so that they share the machine's state: each of
+     * {@code rounds} rounds gives every body one turn of about {@code turnNanos} (at least one run), in
+     * forward order on even rounds and reverse order on odd ones (no body always follows the same one).
+     * On a shared host whose speed drifts over seconds, ratios of these samples are far steadier than ratios
+     * of measurements taken minutes apart. Each body is first warmed for about {@code warmupNanos} (at
+     * least one run). Returns the per-run samples of each body, in nanoseconds, in the order of {@code bodies}.
+     */
+    public static long[][] interleaved(long warmupNanos, int rounds, long turnNanos, List<Body> bodies) throws Exception {
+        if (bodies.isEmpty()) throw new IllegalArgumentException("no bodies to time");
+        if (rounds < 1) throw new IllegalArgumentException("rounds must be >= 1, got " + rounds);
+        if (warmupNanos < 0 || turnNanos < 0) throw new IllegalArgumentException("negative warm-up or turn time");
+        for (Body b : bodies) {
+            long end = System.nanoTime() + warmupNanos;
+            do sink = b.run(); while (System.nanoTime() < end);
+        }
+        int n = bodies.size();
+        long[][] samples = new long[n][16];
+        int[] counts = new int[n];
+        for (int round = 0; round < rounds; round++) {
+            for (int i = 0; i < n; i++) {
+                int which = round % 2 == 0 ? i : n - 1 - i;
+                Body b = bodies.get(which);
+                long turnEnd = System.nanoTime() + turnNanos;
+                long t1;
+                do {
+                    long t0 = System.nanoTime();
+                    Object r = b.run();
+                    t1 = System.nanoTime();
+                    sink = r;
+                    if (counts[which] == samples[which].length) samples[which] = Arrays.copyOf(samples[which], 2 * counts[which]);
+                    samples[which][counts[which]++] = t1 - t0;
+                } while (t1 < turnEnd);
+            }
+        }
+        sink = null;
+        for (int i = 0; i < n; i++) samples[i] = Arrays.copyOf(samples[i], counts[i]);
+        return samples;
     }
 
     /**

@@ -48,4 +48,25 @@ class BenchTest {
         assertEquals(2 + bounded.runs(), calls.get());
         assertThrows(IllegalArgumentException.class, () -> Bench.measure(0, 0, () -> null));
     }
+
+    @Test
+    void interleavedTurnsAlternateTheOrderAndKeepEverySample() throws Exception {
+        StringBuilder order = new StringBuilder();
+        // zero warm-up and turn time: exactly one run each to warm, then one run per turn
+        long[][] s = Bench.interleaved(0, 4, 0, java.util.List.of(() -> order.append('a'), () -> order.append('b'),
+                () -> order.append('c')));
+        assertEquals("abc" + "abc" + "cba" + "abc" + "cba", order.toString());
+        assertEquals(3, s.length);
+        for (long[] body : s) {
+            assertEquals(4, body.length);
+            for (long v : body) assertTrue(v >= 0);
+        }
+
+        AtomicInteger calls = new AtomicInteger();
+        long[][] many = Bench.interleaved(0, 3, 2_000_000L, java.util.List.of(calls::incrementAndGet));
+        assertEquals(calls.get() - 1, many[0].length, "every timed run is a sample (one warm-up run)");
+        assertTrue(many[0].length >= 3);
+        assertThrows(IllegalArgumentException.class, () -> Bench.interleaved(0, 0, 0, java.util.List.of(() -> null)));
+        assertThrows(IllegalArgumentException.class, () -> Bench.interleaved(0, 1, 0, java.util.List.of()));
+    }
 }
