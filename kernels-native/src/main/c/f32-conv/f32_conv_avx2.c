@@ -57,25 +57,30 @@ MINNOW_INLINE MINNOW_TARGET_AVX2 void tile_avx2(const size_t rows, size_t k, con
         }
         return;
     }
+    /* the fields as locals: the vector stores below may alias *epi as far as the compiler knows, which made it
+       reload them (and re-test them) after every store */
+    const float* const bias = epi->bias;
+    const float* const residual = epi->residual;
+    const int act = epi->act;
     const __m256 lo = _mm256_set1_ps(epi->lo), hi = _mm256_set1_ps(epi->hi);
     #pragma GCC unroll 6
     for (size_t r = 0; r < rows; r++) {
         if (r >= mr) break;
         __m256 v0 = acc0[r], v1 = acc1[r];
-        if (epi->bias != NULL) {
-            const __m256 bv = _mm256_broadcast_ss(epi->bias + r0 + r);
+        if (bias != NULL) {
+            const __m256 bv = _mm256_broadcast_ss(bias + r0 + r);
             v0 = _mm256_add_ps(v0, bv);
             v1 = _mm256_add_ps(v1, bv);
         }
-        if (epi->residual != NULL) {
-            const float* res = epi->residual + (r0 + r) * ldy + dst;
+        if (residual != NULL) {
+            const float* res = residual + (r0 + r) * ldy + dst;
             v0 = _mm256_add_ps(v0, _mm256_loadu_ps(res));
             v1 = _mm256_add_ps(v1, _mm256_loadu_ps(res + 8));
         }
         float* yr = y + (r0 + r) * ldy + dst;
         _mm_prefetch((const char*) (yr + 2 * NR), _MM_HINT_ET0); /* the line this row's tile after next writes */
-        _mm256_storeu_ps(yr, minnow_act_avx2(epi->act, v0, lo, hi));
-        _mm256_storeu_ps(yr + 8, minnow_act_avx2(epi->act, v1, lo, hi));
+        _mm256_storeu_ps(yr, minnow_act_avx2(act, v0, lo, hi));
+        _mm256_storeu_ps(yr + 8, minnow_act_avx2(act, v1, lo, hi));
     }
 }
 
@@ -142,20 +147,23 @@ MINNOW_INLINE MINNOW_TARGET_AVX2 void transpose8(__m256 r[8]) {
 MINNOW_INLINE MINNOW_TARGET_AVX2 void store_t(__m256 acc[8], size_t channels, size_t npos, int spill, float* y,
                                               size_t ldy, size_t m, size_t p0, const struct minnow_conv_epi* epi) {
     transpose8(acc);
+    const float* const bias = epi->bias; /* locals, as in tile_avx2: the stores below would force reloads */
+    const float* const residual = epi->residual;
+    const int act = epi->act;
     const __m256 lo = _mm256_set1_ps(epi->lo), hi = _mm256_set1_ps(epi->hi);
     const __m256i mask = lanes_below(npos);
     for (size_t c = 0; c < channels; c++) {
         __m256 v = acc[c];
-        if (epi->bias != NULL) v = _mm256_add_ps(v, _mm256_broadcast_ss(epi->bias + m + c));
+        if (bias != NULL) v = _mm256_add_ps(v, _mm256_broadcast_ss(bias + m + c));
         float* yr = y + (m + c) * ldy + p0;
-        const float* res = epi->residual == NULL ? NULL : epi->residual + (m + c) * ldy + p0;
+        const float* res = residual == NULL ? NULL : residual + (m + c) * ldy + p0;
         if (spill) { /* lanes past npos are rewritten by the next tile; reading them is inside the range too */
             if (res != NULL) v = _mm256_add_ps(v, _mm256_loadu_ps(res));
-            _mm256_storeu_ps(yr, minnow_act_avx2(epi->act, v, lo, hi));
+            _mm256_storeu_ps(yr, minnow_act_avx2(act, v, lo, hi));
         } else {
             if (res != NULL) v = _mm256_add_ps(v, _mm256_maskload_ps(res, mask));
             float t[8];
-            _mm256_storeu_ps(t, minnow_act_avx2(epi->act, v, lo, hi));
+            _mm256_storeu_ps(t, minnow_act_avx2(act, v, lo, hi));
             for (size_t j = 0; j < npos; j++) yr[j] = t[j];
         }
     }
