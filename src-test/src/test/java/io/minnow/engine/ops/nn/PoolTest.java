@@ -115,4 +115,30 @@ class PoolTest {
                 .attr("pads", 1L, 1L).output("y").run());
         assertTrue(e.getMessage().contains("pads"), e.getMessage());
     }
+
+    /**
+     * GlobalAveragePool's vector path takes four planes at a time: plane counts that are not multiples of four and
+     * plane sizes below, at and around the vector width give each plane's mean as the one-plane sum does, bit for bit.
+     */
+    @Test
+    void globalAveragePoolFourPlanesAtATimeMatchesOnePlaneSums() {
+        Random rnd = new Random(5);
+        for (long[] shape : new long[][]{{1, 7, 7, 7}, {2, 5, 1, 1}, {3, 6, 4, 4}, {1, 9, 3, 5}, {2, 4, 14, 14}, {1, 3, 17, 1}}) {
+            int n = Math.toIntExact(Arrays.stream(shape).reduce(1, (a, b) -> a * b));
+            float[] v = new float[n];
+            for (int i = 0; i < n; i++) v[i] = rnd.nextFloat() * 8 - 4;
+            Tensor x = Tensor.of(v, shape);
+            float[] got = new NodeCase("GlobalAveragePool").input("x", x).output("y").run().toFloatArray();
+            int planes = (int) (shape[0] * shape[1]), plane = n / planes;
+            float[] lanes = new float[64];
+            java.lang.foreign.MemorySegment seg = java.lang.foreign.MemorySegment.ofArray(v);
+            for (int p = 0; p < planes; p++) {
+                float one = (float) (Pool.sumF32(seg, (long) p * plane, plane, lanes) / plane);
+                assertEquals(Float.floatToRawIntBits(one), Float.floatToRawIntBits(got[p]), Arrays.toString(shape) + " plane " + p);
+                double ref = 0;
+                for (int i = 0; i < plane; i++) ref += v[p * plane + i];
+                assertEquals(ref / plane, got[p], 1e-5, Arrays.toString(shape) + " plane " + p);
+            }
+        }
+    }
 }
