@@ -71,6 +71,15 @@ public final class ThreadPool implements Parallel, AutoCloseable {
         return threads;
     }
 
+    /**
+     * A stable index in [0, threads) for the thread running a {@link #forRange} body: i + 1 for this pool's
+     * worker i, 0 for any other thread (the caller, which runs chunks too).
+     */
+    public int slotOf(Thread t) {
+        for (int i = 0; i < workers.length; i++) if (workers[i] == t) return i + 1;
+        return 0;
+    }
+
     @Override
     public void forRange(int n, int grain, RangeBody body) {
         if (n <= 0) return;

@@ -52,6 +52,22 @@ public final class Plan {
         return c;
     }
 
+    /** Number of graph outputs. */
+    public int outputCount() {
+        return outputs.length;
+    }
+
+    /** Type of graph output {@code i}. */
+    public DataType outputType(int i) {
+        return types[outputs[i]];
+    }
+
+    /** Shape of graph output {@code i} for this plan's input shapes (a copy), or null where it is only known at run time. */
+    public long[] outputShape(int i) {
+        long[] s = shapes[outputs[i]];
+        return s == null ? null : s.clone();
+    }
+
     /** Bytes of the arena one run uses. */
     public long arenaBytes() {
         return arenaBytes;

@@ -73,4 +73,22 @@ class ThreadPoolTest {
             }
         }
     }
+
+    /** Bodies learn a slot per running thread: the caller 0, each worker its own index below threads. */
+    @Test
+    void slotsAreStablePerThreadAndBelowTheThreadCount() {
+        try (ThreadPool pool = new ThreadPool(3)) {
+            assertEquals(0, pool.slotOf(Thread.currentThread()));
+            java.util.Map<Thread, Integer> seen = new java.util.concurrent.ConcurrentHashMap<>();
+            for (int round = 0; round < 50; round++) {
+                pool.forRange(64, 1, (s, e) -> {
+                    int slot = pool.slotOf(Thread.currentThread());
+                    assertTrue(slot >= 0 && slot < 3, "slot " + slot);
+                    Integer before = seen.putIfAbsent(Thread.currentThread(), slot);
+                    assertTrue(before == null || before == slot, "a thread changed slot");
+                });
+            }
+            assertEquals(seen.size(), new java.util.HashSet<>(seen.values()).size(), "two threads share a slot: " + seen);
+        }
+    }
 }
