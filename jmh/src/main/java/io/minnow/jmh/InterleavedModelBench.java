@@ -64,45 +64,67 @@ public final class InterleavedModelBench {
         }
         if (!List.of("models", "quant-models", "both").contains(suite)) throw new IllegalArgumentException("--suite " + suite);
         List<String> entries = new ArrayList<>();
+        Timing timing = new Timing(rounds, turnMs, warmupMs);
         for (String model : models) {
             if (!suite.equals("quant-models")) {
-                for (int b : batches) {
-                    for (int t : threads) {
-                        ModelBench bench = new ModelBench();
-                        bench.model = model;
-                        bench.batch = b;
-                        bench.threads = t;
-                        bench.setup();
-                        try {
-                            entries.addAll(measure("InterleavedModelBench", ModelBench.ENGINES, bench.bodies(), model, b, t,
-                                    rounds, turnMs, warmupMs));
-                        } finally {
-                            bench.tearDown();
-                        }
-                    }
-                }
+                entries.addAll(grid("InterleavedModelBench", ModelBench.ENGINES, model, batches, threads, timing, (b, t) -> {
+                    ModelBench bench = new ModelBench();
+                    bench.model = model;
+                    bench.batch = b;
+                    bench.threads = t;
+                    bench.setup();
+                    return new Opened(bench.bodies(), bench::tearDown);
+                }));
             }
             if (!suite.equals("models")) {
-                for (int b : quantBatches) {
-                    for (int t : quantThreads) {
-                        QuantModelBench bench = new QuantModelBench();
-                        bench.model = model;
-                        bench.batch = b;
-                        bench.threads = t;
-                        bench.setup();
-                        try {
-                            entries.addAll(measure("InterleavedQuantModelBench", QuantModelBench.ENGINES, bench.bodies(), model,
-                                    b, t, rounds, turnMs, warmupMs));
-                        } finally {
-                            bench.tearDown();
-                        }
-                    }
-                }
+                entries.addAll(grid("InterleavedQuantModelBench", QuantModelBench.ENGINES, model, quantBatches, quantThreads, timing,
+                        (b, t) -> {
+                            QuantModelBench bench = new QuantModelBench();
+                            bench.model = model;
+                            bench.batch = b;
+                            bench.threads = t;
+                            bench.setup();
+                            return new Opened(bench.bodies(), bench::tearDown);
+                        }));
             }
         }
         if (out.getParent() != null) Files.createDirectories(out.getParent());
         Files.writeString(out, "[\n" + String.join(",\n", entries) + "\n]\n");
         System.err.println("InterleavedModelBench: wrote " + out);
+    }
+
+    /** How long the turns are: {@link Bench#interleaved}'s rounds, turn and warm-up. */
+    private record Timing(int rounds, long turnMs, long warmupMs) {}
+
+    /** A benchmark set up for one (batch, threads): its bodies in the order of its ENGINES, and its tear-down. */
+    private record Opened(List<Bench.Body> bodies, Closer close) {}
+
+    @FunctionalInterface
+    private interface Closer {
+        void close() throws Exception;
+    }
+
+    @FunctionalInterface
+    private interface Opener {
+        Opened open(int batch, int threads) throws Exception;
+    }
+
+    /** Every (batch, threads) of one model for one suite, each set up, measured and torn down in turn. */
+    private static List<String> grid(String suite, List<String> engines, String model, List<Integer> batches,
+                                     List<Integer> threads, Timing timing, Opener opener) throws Exception {
+        List<String> entries = new ArrayList<>();
+        for (int b : batches) {
+            for (int t : threads) {
+                Opened bench = opener.open(b, t);
+                try {
+                    entries.addAll(measure(suite, engines, bench.bodies(), model, b, t, timing.rounds(), timing.turnMs(),
+                            timing.warmupMs()));
+                } finally {
+                    bench.close().close();
+                }
+            }
+        }
+        return entries;
     }
 
     /** One configuration: the engines in turns; a JSON entry per engine; a progress line with the ratios. */
