@@ -12,7 +12,8 @@
 #
 # Writes DIR/jmh-probes.json, jmh-gemm.json, jmh-conv.json, jmh-models.json, jmh-quant-{models,gemm,gemv}.json (JMH -rf json), one .log per
 # suite, DIR/interleaved-{models,quant-models}.json (the same model comparisons timed in alternating turns by
-# InterleavedModelBench, JMH's JSON format) and DIR/perf.md (PerfReport's Markdown, also printed).
+# InterleavedModelBench, JMH's JSON format), DIR/interleaved-gemm.json (our best native GEMM and OpenBLAS in
+# alternating turns, InterleavedGemmBench) and DIR/perf.md (PerfReport's Markdown, also printed).
 # Environment: JAVA_HOME (a JDK 25+; else the newest under /usr/lib/jvm), MVN_ARGS (extra Maven flags,
 # e.g. -o offline), JMH_ARGS (extra JMH flags for every suite, e.g. "-f 3"), PEAK_GFLOPS (use this FMA
 # peak instead of FmaPeakProbe's).
@@ -120,6 +121,19 @@ if want gemm; then
   else
     run gemm F32GemmBench "$GEMM_FLAGS" -p "kernel=$KERNELS" -p m=1,16,64,256,1024 -p nk=256,1024,4096
   fi
+  # the ≥ 0.9x OpenBLAS comparison with both in alternating turns per shape (JMH measures them minutes apart)
+  NAT_BEST="$(tr ',' '\n' <<<"$KERNELS" | grep -E '^f32-gemm-(avx512f|avx2)$' | head -n1 || true)"
+  if [[ -n "$NAT_BEST" ]]; then
+    echo "== interleaved-gemm: $NAT_BEST vs openblas  ($(date -u +%H:%M:%S) UTC)" >&2
+    if [[ $QUICK == 1 ]]; then IG="--m 64,256 --nk 1024 --rounds 4"; else IG="--m 64,256,1024 --nk 256,1024,4096 --rounds 10"; fi
+    # shellcheck disable=SC2086
+    if ! "${JAVA[@]}" -cp "$JAR" io.minnow.jmh.InterleavedGemmBench --kernel "$NAT_BEST" $IG --out "$OUT/interleaved-gemm.json" \
+        >"$OUT/interleaved-gemm.log" 2>&1; then
+      echo "   interleaved-gemm FAILED (log: $OUT/interleaved-gemm.log)" >&2
+      FAILED+=("interleaved-gemm")
+    fi
+    grep '^InterleavedGemmBench' "$OUT/interleaved-gemm.log" >&2 || true
+  fi
 fi
 if want conv; then
   if [[ $QUICK == 1 ]]; then
@@ -158,7 +172,7 @@ if want quant; then
 fi
 echo "== suites done in $(( (SECONDS - START) / 60 )) min $(( (SECONDS - START) % 60 )) s" >&2
 
-REPORT_ARGS=("$OUT/jmh-probes.json" "$OUT/jmh-gemm.json" "$OUT/jmh-conv.json" "$OUT/jmh-models.json" "$OUT/interleaved-models.json"
+REPORT_ARGS=("$OUT/jmh-probes.json" "$OUT/jmh-gemm.json" "$OUT/interleaved-gemm.json" "$OUT/jmh-conv.json" "$OUT/jmh-models.json" "$OUT/interleaved-models.json"
              "$OUT/jmh-quant-models.json" "$OUT/interleaved-quant-models.json" "$OUT/jmh-quant-gemm.json" "$OUT/jmh-quant-gemv.json"
              --out "$OUT/perf.md")
 [[ -n "${PEAK_GFLOPS:-}" ]] && REPORT_ARGS+=(--peak "$PEAK_GFLOPS")

@@ -147,6 +147,12 @@ public final class InterleavedModelBench {
 
     /** A JMH-format sample-mode entry: the per-run samples as the raw histogram, in µs rounded to 0.1 µs. */
     static String entry(String benchmark, String model, int batch, int threads, BenchResult r, long[] samples) {
+        return entry(benchmark, String.format(Locale.ROOT, "\"model\":\"%s\",\"batch\":\"%d\",\"threads\":\"%d\"",
+                model, batch, threads), r, samples);
+    }
+
+    /** The same with the params object's members given as JSON text ({@code "name":"value",...}). */
+    static String entry(String benchmark, String params, BenchResult r, long[] samples) {
         Map<Long, Integer> hist = new TreeMap<>();
         for (long s : samples) hist.merge(Math.round(s / 100.0), 1, Integer::sum); // units of 0.1 µs
         StringBuilder h = new StringBuilder();
@@ -155,9 +161,9 @@ public final class InterleavedModelBench {
             h.append('[').append(e.getKey() / 10.0).append(',').append(e.getValue()).append(']');
         }
         return String.format(Locale.ROOT, "{\"benchmark\":\"%s\",\"mode\":\"sample\",\"threads\":1,\"forks\":1,"
-                        + "\"params\":{\"model\":\"%s\",\"batch\":\"%d\",\"threads\":\"%d\"},"
+                        + "\"params\":{%s},"
                         + "\"primaryMetric\":{\"score\":%s,\"scoreUnit\":\"us/op\",\"rawDataHistogram\":[[[%s]]]}}",
-                benchmark, model, batch, threads, r.p50Micros(), h);
+                benchmark, params, r.p50Micros(), h);
     }
 
     private static List<Integer> ints(String csv) {

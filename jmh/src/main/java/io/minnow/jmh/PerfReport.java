@@ -82,6 +82,7 @@ public final class PerfReport {
         models(sb, results, "InterleavedModelBench", "in alternating turns (InterleavedModelBench, fp32: same machine state)");
         conv(sb, results, layers);
         gemm(sb, results, peak, dram);
+        gemmInterleaved(sb, results, peak);
         QuantReport.render(sb, results);
         return sb.toString();
     }
@@ -194,6 +195,46 @@ public final class PerfReport {
     }
 
     // ---- F32GemmBench ----
+
+    /** Our GEMM must reach at least this fraction of OpenBLAS's GFLOP/s at m ≥ 64. */
+    static final double TARGET_VS_OPENBLAS = 0.9;
+
+    /** InterleavedGemmBench: our kernel and OpenBLAS in alternating turns per shape, GFLOP/s from the p50 call. */
+    private static void gemmInterleaved(StringBuilder sb, List<JmhResult> results, double peak) {
+        Map<String, Map<String, Double>> cells = new LinkedHashMap<>(); // "m|nk" -> kernel -> p50 µs
+        for (JmhResult r : results) {
+            if (!r.shortName().equals("InterleavedGemmBench.gemm")) continue;
+            BenchResult b = r.latency();
+            cells.computeIfAbsent(r.param("m") + "|" + r.param("nk"), k -> new LinkedHashMap<>())
+                    .put(r.param("kernel"), b == null ? r.micros() : b.p50Micros());
+        }
+        if (cells.isEmpty()) return;
+        sb.append("\n### GEMM against OpenBLAS in alternating turns, 1 thread, GFLOP/s of the p50 call (InterleavedGemmBench)\n\n");
+        sb.append("| m | nk | kernel | GFLOP/s | % of peak | OpenBLAS GFLOP/s | kernel / OpenBLAS | target | result |\n");
+        sb.append("|---:|---:|---|---:|---:|---:|---:|---:|---|\n");
+        int pass = 0, judged = 0;
+        for (var e : cells.entrySet()) {
+            String[] f = e.getKey().split("\\|");
+            double m = Double.parseDouble(f[0]), nk = Double.parseDouble(f[1]), flop = 2 * m * nk * nk;
+            for (var k : e.getValue().entrySet()) {
+                if (k.getKey().equals("openblas")) continue;
+                double gf = flop / (k.getValue() * 1e3), blas = flop / (e.getValue().getOrDefault("openblas", Double.NaN) * 1e3);
+                double ratio = gf / blas;
+                boolean judge = m >= 64 && !Double.isNaN(ratio);
+                if (judge) {
+                    judged++;
+                    if (ratio >= TARGET_VS_OPENBLAS) pass++;
+                }
+                sb.append("| ").append(f[0]).append(" | ").append(f[1]).append(" | ").append(k.getKey()).append(" | ")
+                        .append(fmt(gf, 1)).append(" | ").append(Double.isNaN(peak) ? "?" : fmt(100 * gf / peak, 0) + "%")
+                        .append(" | ").append(fmt(blas, 1)).append(" | ").append(fmt(ratio, 2)).append(" | ")
+                        .append(m >= 64 ? "≥ " + fmt(TARGET_VS_OPENBLAS, 2) : "—").append(" | ")
+                        .append(!judge ? "—" : ratio >= TARGET_VS_OPENBLAS ? "PASS" : "FAIL").append(" |\n");
+            }
+        }
+        sb.append("\n").append(pass).append(" of ").append(judged).append(" rows at m ≥ 64 reach ")
+                .append(fmt(TARGET_VS_OPENBLAS, 1)).append("× OpenBLAS.\n");
+    }
 
     private static void gemm(StringBuilder sb, List<JmhResult> results, double peak, double dram) {
         Map<String, Map<String, Double>> cells = new LinkedHashMap<>(); // "m|nk" -> kernel -> µs

@@ -117,4 +117,18 @@ class PerfReportTest {
         assertTrue(md.contains("| resnet | 1 | 1 | 40.0 | 100.0 | 50.0 | 0.80 | ≤ 1.00 | 0.40 | ≤ 0.50 | PASS |"), md);
         assertTrue(md.contains("1 of 1 rows meet both targets"), md);
     }
+
+    @Test
+    void interleavedGemmRowsShowRatiosAgainstOpenBlas() {
+        // m=64, nk=256: 2*64*256*256 = 8.39 MFLOP; ours 100 us -> 83.9 GFLOP/s, OpenBLAS 80 us -> 104.9: 0.80, FAIL
+        long[] ours = {100_000, 100_000, 110_000}, blas = {80_000};
+        String json = "[" + String.join(",",
+                InterleavedModelBench.entry("io.minnow.jmh.InterleavedGemmBench.gemm",
+                        "\"kernel\":\"f32-gemm-avx2\",\"m\":\"64\",\"nk\":\"256\"", BenchResult.of(ours), ours),
+                InterleavedModelBench.entry("io.minnow.jmh.InterleavedGemmBench.gemm",
+                        "\"kernel\":\"openblas\",\"m\":\"64\",\"nk\":\"256\"", BenchResult.of(blas), blas)) + "]";
+        String md = PerfReport.render(JmhResult.parse(json), 100, Double.NaN, name -> null);
+        assertTrue(md.contains("| 64 | 256 | f32-gemm-avx2 | 83.9 | 84% | 104.9 | 0.80 | ≥ 0.90 | FAIL |"), md);
+        assertTrue(md.contains("0 of 1 rows at m ≥ 64 reach 0.9× OpenBLAS"), md);
+    }
 }
