@@ -3,8 +3,8 @@
 #
 #   tools/perf/run-all.sh [--quick] [--no-build] [--only SUITES] [--out DIR]
 #
-#   (default)     the full set, about 20-25 minutes on 2 cores; JSON into reports/
-#   --quick       a subset with shorter iterations, about 4-5 minutes; JSON into reports/quick/
+#   (default)     the full set, about 35 minutes on 2 cores; JSON into reports/
+#   --quick       a subset with shorter iterations, about 8 minutes; JSON into reports/quick/
 #                 (so a smoke run never overwrites published numbers)
 #   --no-build    reuse jmh/target/benchmarks.jar
 #   --only LIST   comma-separated subset of: probes,gemm,conv,models,quant
