@@ -115,7 +115,7 @@ public final class Model implements AutoCloseable {
 
     /** Images per chunk when a batch of this plan's shapes runs in pieces, or 0 (see BatchSplit; kept in the plan). */
     int batchChunk(Plan p) {
-        return options.batchSplit() ? p.batchChunk(options.threads()) : 0;
+        return options.batchSplit() ? p.batchChunk() : 0;
     }
 
     ThreadPool pool() { return pool; }

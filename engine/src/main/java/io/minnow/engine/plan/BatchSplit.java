@@ -44,7 +44,7 @@ public final class BatchSplit {
      * Images per chunk for {@code p} (planned for the whole batch), or 0 when the batch must run in one piece
      * (not separable, batch of 1, or the whole batch already fits {@link #CHUNK_BYTES}).
      */
-    public static int chunk(Plan p, int threads) {
+    public static int chunk(Plan p) {
         if (p.inputs.length == 0) return 0;
         long[] s0 = p.shapes[p.inputs[0]];
         if (s0 == null || s0.length == 0 || s0[0] < 2) return 0;
@@ -71,7 +71,9 @@ public final class BatchSplit {
         // Splitting costs per-chunk step overheads and smaller GEMMs; it pays only when the whole batch's largest
         // activation is well past L2 (LeNet-5 at 64: 1.2 MB, measured 5% slower split; MobileNet 4.8 MB, 5% faster).
         if (perImage * batch < 4 * CHUNK_BYTES) return 0;
-        long c = Math.max(CHUNK_BYTES / perImage, 2L * threads); // threads split a chunk's images between them
+        // at least 2 images: a chunk of one runs each Gemm as a GEMV. Threads take whole chunks (Session), so the
+        // thread count does not enter here
+        long c = Math.max(CHUNK_BYTES / perImage, 2L);
         return c >= batch ? 0 : (int) c;
     }
 

@@ -42,13 +42,13 @@ public final class Plan {
         this.opset = opset;
     }
 
-    /** BatchSplit's answer for this plan, made on first use (-1: not yet); the model's thread count never changes. */
+    /** BatchSplit's answer for this plan, made on first use (-1: not yet). */
     private volatile int batchChunk = -1;
 
     /** Images per chunk when a batch of this plan's shapes runs in pieces, or 0 ({@link BatchSplit#chunk}). */
-    public int batchChunk(int threads) {
+    public int batchChunk() {
         int c = batchChunk;
-        if (c < 0) batchChunk = c = BatchSplit.chunk(this, threads); // a benign race: every thread computes the same
+        if (c < 0) batchChunk = c = BatchSplit.chunk(this); // a benign race: every thread computes the same
         return c;
     }
 

@@ -58,7 +58,7 @@ class BatchSplitTest {
     }
 
     private static int chunkOf(Model m, long... xShape) {
-        return BatchSplit.chunk(m.plan(new long[][]{xShape}), m.options().threads());
+        return BatchSplit.chunk(m.plan(new long[][]{xShape}));
     }
 
     @Test

@@ -66,8 +66,7 @@ final class Gemms {
         long work = (long) m * n * Math.max(pb.k(), 1);
         if (par.threads() <= 1 || work < SERIAL_WORK) {
             g.gemmPackedB(m, 0, n, a, aOff, lda, pb.packed(), bias, biasOff, epi, c, cOff, ldc);
-        } else if (m >= 2 * ROW_GRAIN && (long) m * PACKED_COL_UNIT >= n
-                && (n <= m || n < 2 * PACKED_COL_UNIT)) {
+        } else if (m >= 2 * ROW_GRAIN && (n <= m || n < 2 * PACKED_COL_UNIT)) {
             // rows, unless B is the larger operand: every row block streams all of B, so LeNet-300's 784 x 300 B
             // (940 KB, past L2) was read once per 8-row block, 8 times a run; a column split reads it once
             par.forRange(m, ROW_GRAIN, (s, e) -> g.gemmPackedB(e - s, 0, n, a, aOff + (long) s * lda, lda, pb.packed(),

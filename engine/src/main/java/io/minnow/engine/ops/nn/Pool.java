@@ -312,11 +312,20 @@ final class Pool implements Op {
             acc = acc.add(jdk.incubator.vector.FloatVector.fromMemorySegment(SUM_SPECIES, x, (from + i) * 4, java.nio.ByteOrder.nativeOrder()));
         }
         acc.intoArray(lanes, 0);
+        return finishSum(lanes, 0, (int) step, x, from, i, n);
+    }
+
+    /**
+     * A plane's sum from its vector partial sums at lanes[l .. l + step) (a tree for 8 lanes, not a chain of 8
+     * dependent adds: their latency is most of a small plane's time), then its tail floats [i, n) in order.
+     */
+    private static double finishSum(float[] lanes, int l, int step, MemorySegment x, long from, long i, long n) {
         double sum = 0;
-        if (step == 8) { // a tree, not a chain of 8 dependent adds (their latency is most of a small plane's time)
-            sum = ((double) lanes[0] + lanes[1] + ((double) lanes[2] + lanes[3])) + ((double) lanes[4] + lanes[5] + ((double) lanes[6] + lanes[7]));
+        if (step == 8) {
+            sum = ((double) lanes[l] + lanes[l + 1] + ((double) lanes[l + 2] + lanes[l + 3]))
+                    + ((double) lanes[l + 4] + lanes[l + 5] + ((double) lanes[l + 6] + lanes[l + 7]));
         } else {
-            for (int l = 0; l < step; l++) sum += lanes[l];
+            for (int k = 0; k < step; k++) sum += lanes[l + k];
         }
         for (; i < n; i++) sum += x.getAtIndex(F32, from + i);
         return sum;
@@ -345,16 +354,7 @@ final class Pool implements Op {
         a2.intoArray(lanes, (int) (2 * step));
         a3.intoArray(lanes, (int) (3 * step));
         for (int q = 0; q < 4; q++) {
-            int l = (int) (q * step);
-            double sum = 0;
-            if (step == 8) {
-                sum = ((double) lanes[l] + lanes[l + 1] + ((double) lanes[l + 2] + lanes[l + 3]))
-                        + ((double) lanes[l + 4] + lanes[l + 5] + ((double) lanes[l + 6] + lanes[l + 7]));
-            } else {
-                for (int k = 0; k < step; k++) sum += lanes[l + k];
-            }
-            for (long t = i; t < n; t++) sum += x.getAtIndex(F32, from + q * n + t);
-            y.setAtIndex(F32, p + q, (float) (sum / n));
+            y.setAtIndex(F32, p + q, (float) (finishSum(lanes, (int) (q * step), (int) step, x, from + q * n, i, n) / n));
         }
     }
 
