@@ -34,8 +34,8 @@ public final class InterleavedGemmBench {
             String v = args[i + 1];
             switch (args[i]) {
                 case "--kernel" -> kernel = v;
-                case "--m" -> ms = ints(v);
-                case "--nk" -> nks = ints(v);
+                case "--m" -> ms = InterleavedModelBench.ints(v);
+                case "--nk" -> nks = InterleavedModelBench.ints(v);
                 case "--rounds" -> rounds = Integer.parseInt(v);
                 case "--turn-ms" -> turnMs = Long.parseLong(v);
                 case "--out" -> out = Path.of(v);
@@ -78,11 +78,5 @@ public final class InterleavedGemmBench {
 
     private static String params(String kernel, int m, int nk) {
         return String.format(Locale.ROOT, "\"kernel\":\"%s\",\"m\":\"%d\",\"nk\":\"%d\",\"path\":\"plain\"", kernel, m, nk);
-    }
-
-    private static List<Integer> ints(String csv) {
-        List<Integer> out = new ArrayList<>();
-        for (String s : csv.split(",")) out.add(Integer.parseInt(s.trim()));
-        return out;
     }
 }

@@ -67,25 +67,12 @@ public final class InterleavedModelBench {
         Timing timing = new Timing(rounds, turnMs, warmupMs);
         for (String model : models) {
             if (!suite.equals("quant-models")) {
-                entries.addAll(grid("InterleavedModelBench", ModelBench.ENGINES, model, batches, threads, timing, (b, t) -> {
-                    ModelBench bench = new ModelBench();
-                    bench.model = model;
-                    bench.batch = b;
-                    bench.threads = t;
-                    bench.setup();
-                    return new Opened(bench.bodies(), bench::tearDown);
-                }));
+                entries.addAll(grid("InterleavedModelBench", ModelBench.ENGINES, model, batches, threads, timing,
+                        (b, t) -> ModelBench.open(model, b, t)));
             }
             if (!suite.equals("models")) {
-                entries.addAll(grid("InterleavedQuantModelBench", QuantModelBench.ENGINES, model, quantBatches, quantThreads, timing,
-                        (b, t) -> {
-                            QuantModelBench bench = new QuantModelBench();
-                            bench.model = model;
-                            bench.batch = b;
-                            bench.threads = t;
-                            bench.setup();
-                            return new Opened(bench.bodies(), bench::tearDown);
-                        }));
+                entries.addAll(grid("InterleavedQuantModelBench", QuantModelBench.ENGINES, model, quantBatches, quantThreads,
+                        timing, (b, t) -> QuantModelBench.open(model, b, t)));
             }
         }
         if (out.getParent() != null) Files.createDirectories(out.getParent());
@@ -96,17 +83,9 @@ public final class InterleavedModelBench {
     /** How long the turns are: {@link Bench#interleaved}'s rounds, turn and warm-up. */
     private record Timing(int rounds, long turnMs, long warmupMs) {}
 
-    /** A benchmark set up for one (batch, threads): its bodies in the order of its ENGINES, and its tear-down. */
-    private record Opened(List<Bench.Body> bodies, Closer close) {}
-
-    @FunctionalInterface
-    private interface Closer {
-        void close() throws Exception;
-    }
-
     @FunctionalInterface
     private interface Opener {
-        Opened open(int batch, int threads) throws Exception;
+        ComparedBench open(int batch, int threads) throws Exception;
     }
 
     /** Every (batch, threads) of one model for one suite, each set up, measured and torn down in turn. */
@@ -115,12 +94,11 @@ public final class InterleavedModelBench {
         List<String> entries = new ArrayList<>();
         for (int b : batches) {
             for (int t : threads) {
-                Opened bench = opener.open(b, t);
+                ComparedBench bench = opener.open(b, t);
                 try {
-                    entries.addAll(measure(suite, engines, bench.bodies(), model, b, t, timing.rounds(), timing.turnMs(),
-                            timing.warmupMs()));
+                    entries.addAll(measure(suite, engines, bench.bodies(), model, b, t, timing));
                 } finally {
-                    bench.close().close();
+                    bench.tearDown();
                 }
             }
         }
@@ -129,8 +107,8 @@ public final class InterleavedModelBench {
 
     /** One configuration: the engines in turns; a JSON entry per engine; a progress line with the ratios. */
     private static List<String> measure(String suite, List<String> engines, List<Bench.Body> bodies, String model, int batch,
-                                        int threads, int rounds, long turnMs, long warmupMs) throws Exception {
-        long[][] samples = Bench.interleaved(warmupMs * 1_000_000L, rounds, turnMs * 1_000_000L, bodies);
+                                        int threads, Timing timing) throws Exception {
+        long[][] samples = Bench.interleaved(timing.warmupMs() * 1_000_000L, timing.rounds(), timing.turnMs() * 1_000_000L, bodies);
         List<String> entries = new ArrayList<>();
         StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%s %s batch %d threads %d:", suite, model, batch, threads));
         double first = Double.NaN;
@@ -166,7 +144,8 @@ public final class InterleavedModelBench {
                 benchmark, params, r.p50Micros(), h);
     }
 
-    private static List<Integer> ints(String csv) {
+    /** "1,64" as integers (the command-line lists of both interleaved benches). */
+    static List<Integer> ints(String csv) {
         List<Integer> out = new ArrayList<>();
         for (String s : csv.split(",")) out.add(Integer.parseInt(s.trim()));
         return out;

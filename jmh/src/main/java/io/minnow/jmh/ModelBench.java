@@ -50,7 +50,7 @@ import java.util.concurrent.TimeUnit;
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
-public class ModelBench {
+public class ModelBench implements ComparedBench {
     @Param({"lenet300", "lenet5", "resnet", "mobilenet"})
     public String model;
 
@@ -132,14 +132,26 @@ public class ModelBench {
     }
 
     /** The benchmark bodies in the order of {@link #ENGINES}, for {@link InterleavedModelBench}. */
-    List<Bench.Body> bodies() {
+    @Override
+    public List<Bench.Body> bodies() {
         return List.of(this::minnow, () -> runOrt(ort, ortFeeds));
     }
 
     /** The benchmark methods, named as JMH names them. */
     static final List<String> ENGINES = List.of("minnow", "onnxruntime");
 
+    /** This state for one configuration, set up as JMH would (for {@link InterleavedModelBench}). */
+    static ModelBench open(String model, int batch, int threads) throws Exception {
+        ModelBench b = new ModelBench();
+        b.model = model;
+        b.batch = batch;
+        b.threads = threads;
+        b.setup();
+        return b;
+    }
+
     @TearDown
+    @Override
     public void tearDown() throws OrtException {
         ortInput.close();
         ort.close();

@@ -105,7 +105,7 @@ public final class PerfReport {
         Map<String, JmhResult[]> rows = new LinkedHashMap<>(); // model|batch|threads -> {minnow, ort}
         for (JmhResult r : results) {
             String name = r.shortName();
-            int side = name.equals(suite + ".minnow") ? 0 : name.equals(suite + ".onnxruntime") ? 1 : -1;
+            int side = name.startsWith(suite + ".") ? ModelBench.ENGINES.indexOf(name.substring(suite.length() + 1)) : -1;
             if (side < 0) continue;
             String key = r.param("model") + "|" + r.param("batch") + "|" + r.param("threads");
             rows.computeIfAbsent(key, k -> new JmhResult[2])[side] = r;
@@ -146,7 +146,7 @@ public final class PerfReport {
     }
 
     /** p50, p99 in µs: from the sample histogram when there is one, else JMH's score for both; NaN if absent. */
-    private static double[] p50p99(JmhResult r) {
+    static double[] p50p99(JmhResult r) {
         if (r == null) return new double[]{Double.NaN, Double.NaN};
         BenchResult b = r.latency();
         if (b == null) return new double[]{r.micros(), r.micros()};
@@ -204,9 +204,7 @@ public final class PerfReport {
         Map<String, Map<String, Double>> cells = new LinkedHashMap<>(); // "m|nk" -> kernel -> p50 µs
         for (JmhResult r : results) {
             if (!r.shortName().equals("InterleavedGemmBench.gemm")) continue;
-            BenchResult b = r.latency();
-            cells.computeIfAbsent(r.param("m") + "|" + r.param("nk"), k -> new LinkedHashMap<>())
-                    .put(r.param("kernel"), b == null ? r.micros() : b.p50Micros());
+            cells.computeIfAbsent(r.param("m") + "|" + r.param("nk"), k -> new LinkedHashMap<>()).put(r.param("kernel"), p50p99(r)[0]);
         }
         if (cells.isEmpty()) return;
         sb.append("\n### GEMM against OpenBLAS in alternating turns, 1 thread, GFLOP/s of the p50 call (InterleavedGemmBench)\n\n");

@@ -52,7 +52,7 @@ import java.util.concurrent.TimeUnit;
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
-public class QuantModelBench {
+public class QuantModelBench implements ComparedBench {
     @Param({"lenet300", "lenet5", "resnet", "mobilenet"})
     public String model;
 
@@ -117,14 +117,26 @@ public class QuantModelBench {
     }
 
     /** The benchmark bodies in the order of {@link #ENGINES}, for {@link InterleavedModelBench}. */
-    List<Bench.Body> bodies() {
+    @Override
+    public List<Bench.Body> bodies() {
         return List.of(this::minnowQ8, this::minnowF32, () -> ModelBench.runOrt(ort, ortFeeds));
     }
 
     /** The benchmark methods, named as JMH names them. */
     static final List<String> ENGINES = List.of("minnowQ8", "minnowF32", "onnxruntimeQdq");
 
+    /** This state for one configuration, set up as JMH would (for {@link InterleavedModelBench}). */
+    static QuantModelBench open(String model, int batch, int threads) throws Exception {
+        QuantModelBench b = new QuantModelBench();
+        b.model = model;
+        b.batch = batch;
+        b.threads = threads;
+        b.setup();
+        return b;
+    }
+
     @TearDown
+    @Override
     public void tearDown() throws OrtException {
         ortInput.close();
         ort.close();

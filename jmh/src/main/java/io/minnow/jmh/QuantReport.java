@@ -110,13 +110,8 @@ final class QuantReport {
     private static void models(StringBuilder sb, List<JmhResult> results, String suite, String how) {
         Map<String, JmhResult[]> rows = new LinkedHashMap<>(); // model|batch|threads -> {q8, f32, ort}
         for (JmhResult r : results) {
-            int side = switch (r.shortName().substring(r.shortName().indexOf('.') + 1)) {
-                case "minnowQ8" -> 0;
-                case "minnowF32" -> 1;
-                case "onnxruntimeQdq" -> 2;
-                default -> -1;
-            };
-            if (!r.shortName().startsWith(suite + ".")) side = -1;
+            String name = r.shortName();
+            int side = name.startsWith(suite + ".") ? QuantModelBench.ENGINES.indexOf(name.substring(suite.length() + 1)) : -1;
             if (side < 0) continue;
             rows.computeIfAbsent(r.param("model") + "|" + r.param("batch") + "|" + r.param("threads"), k -> new JmhResult[3])[side] = r;
         }
@@ -143,8 +138,6 @@ final class QuantReport {
     }
 
     private static double p50(JmhResult r) {
-        if (r == null) return Double.NaN;
-        var b = r.latency();
-        return b == null ? r.micros() : b.p50Micros();
+        return PerfReport.p50p99(r)[0];
     }
 }
