@@ -57,30 +57,28 @@ MINNOW_INLINE MINNOW_TARGET_AVX2 void tile_avx2(const size_t rows, size_t k, con
         }
         return;
     }
-    /* the fields as locals: the vector stores below may alias *epi as far as the compiler knows, which made it
-       reload them (and re-test them) after every store */
-    const float* const bias = epi->bias;
-    const float* const residual = epi->residual;
-    const int act = epi->act;
-    const __m256 lo = _mm256_set1_ps(epi->lo), hi = _mm256_set1_ps(epi->hi);
+    /* a local copy: the vector stores below may alias *epi as far as the compiler knows, which made it reload the
+       fields (and re-test them) after every store; the same in every epilogue of this file */
+    const struct minnow_conv_epi e = *epi;
+    const __m256 lo = _mm256_set1_ps(e.lo), hi = _mm256_set1_ps(e.hi);
     #pragma GCC unroll 6
     for (size_t r = 0; r < rows; r++) {
         if (r >= mr) break;
         __m256 v0 = acc0[r], v1 = acc1[r];
-        if (bias != NULL) {
-            const __m256 bv = _mm256_broadcast_ss(bias + r0 + r);
+        if (e.bias != NULL) {
+            const __m256 bv = _mm256_broadcast_ss(e.bias + r0 + r);
             v0 = _mm256_add_ps(v0, bv);
             v1 = _mm256_add_ps(v1, bv);
         }
-        if (residual != NULL) {
-            const float* res = residual + (r0 + r) * ldy + dst;
+        if (e.residual != NULL) {
+            const float* res = e.residual + (r0 + r) * ldy + dst;
             v0 = _mm256_add_ps(v0, _mm256_loadu_ps(res));
             v1 = _mm256_add_ps(v1, _mm256_loadu_ps(res + 8));
         }
         float* yr = y + (r0 + r) * ldy + dst;
         _mm_prefetch((const char*) (yr + 2 * NR), _MM_HINT_ET0); /* the line this row's tile after next writes */
-        _mm256_storeu_ps(yr, minnow_act_avx2(act, v0, lo, hi));
-        _mm256_storeu_ps(yr + 8, minnow_act_avx2(act, v1, lo, hi));
+        _mm256_storeu_ps(yr, minnow_act_avx2(e.act, v0, lo, hi));
+        _mm256_storeu_ps(yr + 8, minnow_act_avx2(e.act, v1, lo, hi));
     }
 }
 
@@ -98,19 +96,20 @@ MINNOW_TARGET_AVX2 static void ukernel_6x16_avx2(size_t k, const float* ap, cons
 
 MINNOW_TARGET_AVX2 static void store_avx2(size_t mr, size_t len, const float* tile, size_t src, float* y, size_t ldy,
                                           size_t r0, size_t dst, const struct minnow_conv_epi* epi) {
-    const __m256 lo = _mm256_set1_ps(epi->lo), hi = _mm256_set1_ps(epi->hi);
+    const struct minnow_conv_epi e = *epi; /* a local copy, as in tile_avx2 */
+    const __m256 lo = _mm256_set1_ps(e.lo), hi = _mm256_set1_ps(e.hi);
     for (size_t r = 0; r < mr; r++) {
         const float* t = tile + r * NR + src;
         float* yr = y + (r0 + r) * ldy + dst;
-        const float* res = epi->residual == NULL ? NULL : epi->residual + (r0 + r) * ldy + dst;
-        const __m256 bv = _mm256_set1_ps(epi->bias == NULL ? 0.0f : epi->bias[r0 + r]);
+        const float* res = e.residual == NULL ? NULL : e.residual + (r0 + r) * ldy + dst;
+        const __m256 bv = _mm256_set1_ps(e.bias == NULL ? 0.0f : e.bias[r0 + r]);
         for (size_t j = 0; j < len; j += 8) {
             const size_t n = len - j < 8 ? len - j : 8;
             const __m256i m = lanes_below(n);
             __m256 v = _mm256_loadu_ps(t + j); /* inside the tile: src + len <= NR, tile rows are NR floats */
-            if (epi->bias != NULL) v = _mm256_add_ps(v, bv);
+            if (e.bias != NULL) v = _mm256_add_ps(v, bv);
             if (res != NULL) v = _mm256_add_ps(v, n == 8 ? _mm256_loadu_ps(res + j) : _mm256_maskload_ps(res + j, m));
-            v = minnow_act_avx2(epi->act, v, lo, hi);
+            v = minnow_act_avx2(e.act, v, lo, hi);
             if (n == 8) {
                 _mm256_storeu_ps(yr + j, v);
             } else {
@@ -147,23 +146,21 @@ MINNOW_INLINE MINNOW_TARGET_AVX2 void transpose8(__m256 r[8]) {
 MINNOW_INLINE MINNOW_TARGET_AVX2 void store_t(__m256 acc[8], size_t channels, size_t npos, int spill, float* y,
                                               size_t ldy, size_t m, size_t p0, const struct minnow_conv_epi* epi) {
     transpose8(acc);
-    const float* const bias = epi->bias; /* locals, as in tile_avx2: the stores below would force reloads */
-    const float* const residual = epi->residual;
-    const int act = epi->act;
-    const __m256 lo = _mm256_set1_ps(epi->lo), hi = _mm256_set1_ps(epi->hi);
+    const struct minnow_conv_epi e = *epi; /* a local copy, as in tile_avx2 */
+    const __m256 lo = _mm256_set1_ps(e.lo), hi = _mm256_set1_ps(e.hi);
     const __m256i mask = lanes_below(npos);
     for (size_t c = 0; c < channels; c++) {
         __m256 v = acc[c];
-        if (bias != NULL) v = _mm256_add_ps(v, _mm256_broadcast_ss(bias + m + c));
+        if (e.bias != NULL) v = _mm256_add_ps(v, _mm256_broadcast_ss(e.bias + m + c));
         float* yr = y + (m + c) * ldy + p0;
-        const float* res = residual == NULL ? NULL : residual + (m + c) * ldy + p0;
+        const float* res = e.residual == NULL ? NULL : e.residual + (m + c) * ldy + p0;
         if (spill) { /* lanes past npos are rewritten by the next tile; reading them is inside the range too */
             if (res != NULL) v = _mm256_add_ps(v, _mm256_loadu_ps(res));
-            _mm256_storeu_ps(yr, minnow_act_avx2(act, v, lo, hi));
+            _mm256_storeu_ps(yr, minnow_act_avx2(e.act, v, lo, hi));
         } else {
             if (res != NULL) v = _mm256_add_ps(v, _mm256_maskload_ps(res, mask));
             float t[8];
-            _mm256_storeu_ps(t, minnow_act_avx2(act, v, lo, hi));
+            _mm256_storeu_ps(t, minnow_act_avx2(e.act, v, lo, hi));
             for (size_t j = 0; j < npos; j++) yr[j] = t[j];
         }
     }
