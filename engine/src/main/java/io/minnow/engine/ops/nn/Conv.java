@@ -184,7 +184,7 @@ final class Conv implements Op {
         Tensor r = hasResidual(ctx.attrs(), ctx.inputCount()) ? ctx.input(3) : null;
         if (y.size() == 0) return;
         if (r != null && !Arrays.equals(r.shape(), convShape(p, x.shape()))) {
-            broadcastResidual(ctx, p, x, w, b, r, y, act);
+            broadcastResidual(ctx, p, prep, x, w, b, r, y, act);
             return;
         }
         ConvShape one = p.c == 1 && p.group == 1 && r == null && p.kernelSize <= 9 && ctx.kernels().f32DwConv() != null ? kernelShape(p) : null;
@@ -320,10 +320,10 @@ final class Conv implements Op {
      * A fused Add whose other operand broadcasts (rare: fusion targets residual blocks): the conv goes to a
      * temporary, then y = act(conv + r) with NumPy broadcasting, exactly as the unfused Add would do.
      */
-    private void broadcastResidual(ExecContext ctx, Plan p, Tensor x, Tensor w, Tensor b, Tensor r, Tensor y,
+    private void broadcastResidual(ExecContext ctx, Plan p, Prepared prep, Tensor x, Tensor w, Tensor b, Tensor r, Tensor y,
                                    FusedActivation act) {
         Tensor conv = Tensor.allocate(DataType.FLOAT, convShape(p, x.shape()));
-        if (ctx.prepared() instanceof Prepared prep && prep.kernel() != null) {
+        if (prep != null && prep.kernel() != null) {
             packed(ctx, p, prep, x, b, null, conv, FusedActivation.NONE);
         } else {
             executeGeneric(ctx, p, x, w, b, conv, FusedActivation.NONE);
