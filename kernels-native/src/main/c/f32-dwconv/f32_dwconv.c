@@ -1,5 +1,7 @@
-/* minnow_f32_dwconv: public entry points, the shape check and the run-time choice of variant. */
+/* minnow_f32_dwconv: public entry points (NCHW and NHWC), the shape check and the run-time choice of variant. */
 #include "f32-dwconv/f32_dwconv.h"
+
+#include "f32-dwconv/f32_dwconv_nhwc.h"
 
 #include "common/epilogue.h"
 #include "minnow_kernels.h"
@@ -8,6 +10,15 @@ static const minnow_f32_dwconv_fn variants[MINNOW_F32_DWCONV_VARIANTS] = {
     [MINNOW_F32_DWCONV_C] = minnow_f32_dwconv_c,
     [MINNOW_F32_DWCONV_AVX2] = minnow_f32_dwconv_avx2,
     [MINNOW_F32_DWCONV_AVX512F] = minnow_f32_dwconv_avx512f,
+};
+
+/* The NHWC function of each variant. The AVX-512F variant runs the AVX2 one, which every CPU with the
+   AVX-512 bit can run (cpu_features.c sets it only on top of MINNOW_CPU_AVX2, i.e. AVX2 + FMA): there is no
+   16-channel NHWC kernel yet (it could not be timed on the AVX2-only development machine). */
+static const minnow_f32_dwconv_nhwc_fn nhwc_variants[MINNOW_F32_DWCONV_VARIANTS] = {
+    [MINNOW_F32_DWCONV_C] = minnow_f32_dwconv_nhwc_c,
+    [MINNOW_F32_DWCONV_AVX2] = minnow_f32_dwconv_nhwc_avx2,
+    [MINNOW_F32_DWCONV_AVX512F] = minnow_f32_dwconv_nhwc_avx2,
 };
 
 static const char* const isas[MINNOW_F32_DWCONV_VARIANTS] = {
@@ -73,6 +84,20 @@ int minnow_f32_dwconv_variant(int variant, int in_h, int in_w, int out_h, int ou
     if (channels > 0) {
         const size_t x_stride = shared_x ? 0 : (size_t) in_h * (size_t) in_w;
         variants[variant](&s, x, x_stride, w, bias, y, (size_t) channels, act, lo, hi);
+    }
+    return 0;
+}
+
+int minnow_f32_dwconv_nhwc(int variant, int channels, int in_h, int in_w, int out_h, int out_w, int kh, int kw,
+                           int sh, int sw, int pt, int pl, int dh, int dw, const float* x, const float* w,
+                           const float* bias, float* y, int oy0, int oy1, int act, float lo, float hi) {
+    const struct minnow_dwconv_shape s = {in_h, in_w, out_h, out_w, kh, kw, sh, sw, pt, pl, dh, dw};
+    if (!minnow_f32_dwconv_variant_supported(variant) || !shape_ok(&s) || channels < 1 || oy0 < 0 || oy0 > oy1
+        || oy1 > out_h || act < MINNOW_ACT_NONE || act > MINNOW_ACT_HARDSWISH) {
+        return -1;
+    }
+    if (oy0 < oy1) {
+        nhwc_variants[variant](&s, (size_t) channels, x, w, bias, y, oy0, oy1, act, lo, hi);
     }
     return 0;
 }

@@ -1,6 +1,8 @@
 /*
  * Internals of family f32-dwconv (depthwise 2-D convolution, NCHW, channel multiplier 1). A variant is one
  * function that runs whole planes; the entry points in f32_dwconv.c check the shape and pick the variant.
+ * The same family also has an NHWC form (one image, channels innermost; declared at the end), with its
+ * own function per variant behind the same variant numbers.
  *
  * Every variant sums the taps of an output in (ky, kx) order starting from 0 (taps in the padding add
  * nothing, or w*0), then adds the bias, then applies the activation of common/epilogue.h; the SIMD ones
@@ -37,5 +39,37 @@ void minnow_f32_dwconv_avx2(const struct minnow_dwconv_shape* s, const float* x,
 void minnow_f32_dwconv_avx512f(const struct minnow_dwconv_shape* s, const float* x, size_t x_stride,
                                const float* w, const float* bias, float* y, size_t channels, int act, float lo,
                                float hi);
+
+/*
+ * The NHWC form (minnow_f32_dwconv_nhwc): one image, x [in_h][in_w][channels], w [kh][kw][channels], bias
+ * NULL or [channels], y [out_h][out_w][channels]; computes output rows [oy0, oy1) only (0 <= oy0 < oy1 <=
+ * out_h, checked by the caller). Each output sums only the taps inside the input (none for the padding),
+ * in (ky, kx) order from 0, then adds the bias, then the activation, as above. Reads and writes nothing
+ * outside those arrays, and nothing of y outside rows [oy0, oy1). Indices are size_t: channels times a
+ * plane may pass 2^31.
+ */
+typedef void (*minnow_f32_dwconv_nhwc_fn)(const struct minnow_dwconv_shape* s, size_t channels, const float* x,
+                                          const float* w, const float* bias, float* y, int oy0, int oy1, int act,
+                                          float lo, float hi);
+
+void minnow_f32_dwconv_nhwc_c(const struct minnow_dwconv_shape* s, size_t channels, const float* x, const float* w,
+                              const float* bias, float* y, int oy0, int oy1, int act, float lo, float hi);
+void minnow_f32_dwconv_nhwc_avx2(const struct minnow_dwconv_shape* s, size_t channels, const float* x,
+                                 const float* w, const float* bias, float* y, int oy0, int oy1, int act, float lo,
+                                 float hi);
+
+/*
+ * Taps [*k0, *k1) of a kernel of k taps (spacing dil) whose input index o*stride - pad + t*dil lies in [0, n);
+ * the index grows with t, so they are one run (empty when *k0 == *k1). Callers keep o*stride, pad and
+ * k*dil far below INT_MAX (shape_ok in f32_dwconv.c).
+ */
+static inline void minnow_dwconv_tap_range(int o, int stride, int pad, int dil, int k, int n, int* k0, int* k1) {
+    const int start = o * stride - pad; /* input index of tap 0 */
+    int lo = start >= 0 ? 0 : (-start + dil - 1) / dil;
+    int hi = n - 1 - start < 0 ? 0 : (n - 1 - start) / dil + 1;
+    hi = hi < k ? hi : k;
+    *k0 = lo < hi ? lo : hi;
+    *k1 = hi;
+}
 
 #endif

@@ -21,7 +21,7 @@ public final class DwConvReport {
     }
 
     public static void main(String[] args) throws Exception {
-        System.out.printf("%-22s %-12s %6s %12s %9s%n", "kernel", "layer", "batch", "us/call", "GFLOP/s");
+        System.out.printf("%-22s %-12s %6s %6s %12s %9s%n", "kernel", "layer", "layout", "batch", "us/call", "GFLOP/s");
         for (String file : args) {
             Matcher m = ENTRY.matcher(Files.readString(Path.of(file)));
             while (m.find()) {
@@ -32,7 +32,9 @@ public final class DwConvReport {
                 double us = Double.parseDouble(m.group(3));
                 double flops = 2.0 * F32DwConvBench.macsPerPlane(F32DwConvBench.shapeOf(layer))
                         * F32DwConvBench.channelsOf(layer) * batch;
-                System.out.printf("%-22s %-12s %6d %12.2f %9.2f%n", param(block, "kernel"), layer, batch, us, flops / us / 1e3);
+                String layout = param(block, "layout");
+                System.out.printf("%-22s %-12s %6s %6d %12.2f %9.2f%n", param(block, "kernel"), layer, layout == null ? "nchw" : layout,
+                        batch, us, flops / us / 1e3);
             }
         }
     }

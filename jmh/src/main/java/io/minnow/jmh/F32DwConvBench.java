@@ -17,7 +17,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Family f32-dwconv on the depthwise layers of the bundled models/mobilenet.onnx (3x3, pad 1, ReLU6 fused,
- * bias), single thread, average time per call over all planes of {@code batch} images. {@code layer} is
+ * bias), single thread, average time per call over all planes of {@code batch} images, in either activation
+ * layout ({@code layout}: NCHW planes, or channels-last images as the layout pass runs MobileNet). {@code layer} is
  * {@code CxHxW} + {@code s1|s2}. {@code kernel} is a registry id ({@link KernelRegistry#f32DwConv}); ids this
  * CPU cannot run fail at setup. GFLOP/s (2 per multiply-add of the taps inside the input):
  * <pre>java -cp jmh/target/benchmarks.jar io.minnow.jmh.DwConvReport reports/jmh-dwconv.json</pre>
@@ -39,10 +40,14 @@ public class F32DwConvBench {
     @Param({"1", "64"})
     public int batch;
 
+    /** nchw: {@link F32DwConv#run} over planes; nhwc: {@link F32DwConv#runNhwc} per image, channels-last. */
+    @Param({"nchw", "nhwc"})
+    public String layout;
+
     private Arena arena;
-    private MemorySegment x, w, b, y;
+    private MemorySegment x, w, b, y, wNhwc;
     private ConvShape shape;
-    private int planes;
+    private int planes, channels;
     private F32DwConv conv;
     private final F32Epilogue relu6 = new F32Epilogue(F32Epilogue.ACT_CLAMP, 0f, 6f);
 
@@ -99,12 +104,14 @@ public class F32DwConvBench {
     public void setup() {
         conv = lookup(kernel);
         shape = shapeOf(layer);
-        planes = channelsOf(layer) * batch;
+        channels = channelsOf(layer);
+        planes = channels * batch;
         arena = Arena.ofShared();
         x = fill(arena.allocate((long) planes * shape.inPlane() * 4, 64), 1);
         w = fill(arena.allocate((long) planes * 9 * 4, 64), 2);
         b = fill(arena.allocate((long) planes * 4, 64), 3);
         y = arena.allocate((long) planes * shape.outPlane() * 4, 64);
+        wNhwc = F32DwConv.packNhwc(w, 0, channels, 9);
     }
 
     private static MemorySegment fill(MemorySegment s, long seed) {
@@ -120,6 +127,11 @@ public class F32DwConvBench {
 
     @Benchmark
     public void dwconv() {
+        if (layout.equals("nhwc")) { // one image at a time, all its rows: how ConvNhwc calls it (rows split over threads)
+            long in = (long) channels * shape.inPlane(), out = (long) channels * shape.outPlane();
+            for (int n = 0; n < batch; n++) conv.runNhwc(shape, channels, x, n * in, wNhwc, 0, b, 0, relu6, y, n * out, 0, shape.outH());
+            return;
+        }
         // Weights and bias per plane (batch images each have their own copy: the same work as per channel).
         conv.run(shape, x, 0, w, 0, b, 0, relu6, y, 0, 0, planes);
     }

@@ -5,6 +5,7 @@ import io.minnow.engine.api.Options;
 import io.minnow.engine.api.Tensor;
 import io.minnow.engine.data.Dataset;
 import io.minnow.engine.kernels.BackendConfig;
+import io.minnow.engine.plan.NhwcLayout;
 import io.minnow.formats.mnw.MnwWriter;
 import io.minnow.kernels.nat.NativeLibrary;
 import io.minnow.testutil.TestPaths;
@@ -133,6 +134,39 @@ class BundledModelsTest {
             for (int i = 0; i < ref.length; i++) {
                 assertTrue(Math.abs(got[i] - ref[i]) <= 1e-4 + 1e-4 * Math.abs(ref[i]),
                         name + " width " + width + " logit " + i + ": " + got[i] + ", ONNX Runtime " + ref[i]);
+            }
+        }
+    }
+
+    static Stream<Arguments> modelsLayoutsAndBackends() {
+        List<Arguments> args = new ArrayList<>();
+        for (String m : MODELS) {
+            for (NhwcLayout.Mode layout : new NhwcLayout.Mode[]{NhwcLayout.Mode.NCHW, NhwcLayout.Mode.NHWC}) {
+                args.add(Arguments.of(m, layout, "native"));
+                args.add(Arguments.of(m, layout, "java"));
+            }
+        }
+        return args.stream();
+    }
+
+    /**
+     * Every conv layout forced in turn (the default, auto, is what the tests above run): all convs NCHW, and every
+     * conv region channels-last (ResNet's dense convs included, which auto leaves NCHW) agree with ONNX Runtime.
+     */
+    @ParameterizedTest(name = "{0}, layout {1}, {2} kernels")
+    @MethodSource("modelsLayoutsAndBackends")
+    void logitsMatchOnnxRuntimeInEveryLayout(String name, NhwcLayout.Mode layout, String backend) throws Exception {
+        Tensor x = testSet.images(200, 20);
+        float[] ref = OrtReference.run(model(name), x);
+        try (Model model = Model.load(model(name), options(backend).withLayout(layout))) {
+            boolean convs = !name.equals("lenet300"); // the others have 2-D convs
+            long channelsLast = model.graph().nodes.stream().filter(n -> n.opType.equals("ConvNhwc")).count();
+            assertEquals(layout == NhwcLayout.Mode.NHWC && convs, channelsLast > 0, name + " " + layout + ": " + channelsLast + " ConvNhwc");
+            float[] got = model.run(x).toFloatArray();
+            assertEquals(ref.length, got.length);
+            for (int i = 0; i < ref.length; i++) {
+                assertTrue(Math.abs(got[i] - ref[i]) <= 1e-4 + 1e-4 * Math.abs(ref[i]),
+                        name + " " + layout + " logit " + i + ": " + got[i] + ", ONNX Runtime " + ref[i]);
             }
         }
     }

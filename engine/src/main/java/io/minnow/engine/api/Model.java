@@ -48,6 +48,7 @@ public final class Model implements AutoCloseable {
         Graph g = Graph.from(def);
         if (options.optimize()) Fusion.run(g);
         io.minnow.engine.plan.QuantFusion.run(g, options.optimize()); // always: it decides how encoded weights execute
+        if (options.optimize()) io.minnow.engine.plan.NhwcLayout.run(g, options.layout(), kernels);
         this.graph = g;
         this.pool = new ThreadPool(options.threads());
     }

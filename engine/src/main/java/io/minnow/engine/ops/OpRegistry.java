@@ -23,6 +23,7 @@ public final class OpRegistry {
         OPS = Collections.unmodifiableMap(m);
         Map<String, Op> own = new TreeMap<>();
         io.minnow.engine.ops.quant.QOps.register(own);
+        NnOps.registerInternal(own);
         MINNOW_OPS = Collections.unmodifiableMap(own);
     }
 

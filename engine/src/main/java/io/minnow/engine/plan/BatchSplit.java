@@ -32,9 +32,9 @@ public final class BatchSplit {
             "BatchNormalization", "InstanceNormalization", "LRN", "Relu", "LeakyRelu", "PRelu", "Clip", "Sigmoid",
             "Tanh", "HardSigmoid", "HardSwish", "Elu", "Selu", "Celu", "Softplus", "Softsign", "Gelu", "Erf", "Exp",
             "Log", "Abs", "Neg", "Sqrt", "Reciprocal", "Floor", "Ceil", "Round", "Identity", "Dropout", "Cast",
-            "QuantizeLinear", "DequantizeLinear");
+            "QuantizeLinear", "DequantizeLinear", "ConvNhwc", "GlobalAveragePoolNhwc");
     /** Ops whose fused residual (the last input, shape of the output) is the one batched extra operand allowed. */
-    private static final Set<String> RESIDUAL = Set.of("Conv", "QConv");
+    private static final Set<String> RESIDUAL = Set.of("Conv", "QConv", "ConvNhwc");
     /** Elementwise ops with NumPy broadcasting: each input batched like the output, or a constant without batch. */
     private static final Set<String> ELEMENTWISE = Set.of("Add", "Sub", "Mul", "Div", "Max", "Min", "Pow", "Sum", "Mean");
 
@@ -91,7 +91,8 @@ public final class BatchSplit {
         }
         if (UNARY.contains(op) || op.equals("Gemm") && a.getInt("transA", 0) == 0 || op.equals("QGemm")
                 || op.equals("Flatten") && a.getInt("axis", 1) >= 1 || op.equals("MatMul") && rank(p, in, 0) >= 2
-                || (op.equals("Softmax") || op.equals("LogSoftmax")) && a.getInt("axis", -1) != 0) {
+                || (op.equals("Softmax") || op.equals("LogSoftmax")) && a.getInt("axis", -1) != 0
+                || op.equals("Transpose") && batchStaysFirst(a)) {
             if (in.length == 0 || in[0] < 0 || !batched[in[0]]) return false;
             for (int i = 1; i < in.length; i++) {
                 if (in[i] < 0 || p.constants[in[i]] != null) continue;
@@ -117,6 +118,12 @@ public final class BatchSplit {
             return true;
         }
         return false;
+    }
+
+    /** A Transpose that keeps dimension 0 first (the layout pass's NCHW ↔ NHWC conversions) moves data within images. */
+    private static boolean batchStaysFirst(Attrs a) {
+        long[] perm = a.getInts("perm", null);
+        return perm != null && perm.length > 0 && perm[0] == 0;
     }
 
     private static int rank(Plan p, int[] in, int i) {

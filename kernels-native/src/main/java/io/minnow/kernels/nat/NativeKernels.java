@@ -13,7 +13,8 @@ import org.bytedeco.javacpp.annotation.Platform;
  * {@code long}; the caller must have validated every bound, since nothing is checked on this side of JNI
  * beyond what the C functions document. One call costs about 20 ns, so call per whole kernel invocation.
  */
-@Platform(value = "linux-x86_64", include = "minnow_kernels.h")
+// f32_dwconv_nhwc.h: the NHWC depthwise entry point, kept beside its family until it joins minnow_kernels.h
+@Platform(value = "linux-x86_64", include = {"minnow_kernels.h", "f32-dwconv/f32_dwconv_nhwc.h"})
 public final class NativeKernels {
     static {
         Loader.load();
@@ -110,6 +111,18 @@ public final class NativeKernels {
                                                        int sharedX, @Cast("const float*") long w, @Cast("const float*") long bias,
                                                        @Cast("float*") long y, int channels, int act, float lo,
                                                        float hi);
+
+    /**
+     * Depthwise conv of one NHWC image: x [inH][inW][channels], w [kh][kw][channels], bias [channels] (0 = none),
+     * y [outH][outW][channels]; writes output rows [oy0, oy1) only. Returns 0, or -1 (nothing touched) if the CPU
+     * lacks the variant, the shape is not sane, channels &lt; 1, the rows are not 0 &lt;= oy0 &lt;= oy1 &lt;= outH or
+     * act is unknown. Nothing else is checked: the caller validates every bound first.
+     */
+    public static native int minnow_f32_dwconv_nhwc(int variant, int channels, int inH, int inW, int outH, int outW,
+                                                    int kh, int kw, int sh, int sw, int pt, int pl, int dh, int dw,
+                                                    @Cast("const float*") long x, @Cast("const float*") long w,
+                                                    @Cast("const float*") long bias, @Cast("float*") long y, int oy0,
+                                                    int oy1, int act, float lo, float hi);
 
     /** 1 if this CPU can run the f32-dwconv variant, else 0. */
     public static native int minnow_f32_dwconv_variant_supported(int variant);

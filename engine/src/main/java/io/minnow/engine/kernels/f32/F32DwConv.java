@@ -31,4 +31,27 @@ public interface F32DwConv {
             run(s, x, xOff, w, wOff + (long) c * taps, bias, biasOff + c, epi, y, yOff + (long) c * s.outPlane(), 0, 1);
         }
     }
+
+    /**
+     * The same convolution on one NHWC image: x is [inH][inW][channels] from {@code xOff}, y is
+     * [outH][outW][channels] from {@code yOff}, w is [kh][kw][channels] from {@code wOff} (see
+     * {@link #packNhwc}), bias[channels] from {@code biasOff} or null. Computes output rows [oy0, oy1) only (the
+     * split for threads), every output pixel's channels as one vector run: y[oy][ox][c] = act(bias[c] + Σ over
+     * taps (ky, kx) in row-major order of x[iy][ix][c]·w[ky][kx][c]), taps in the padding skipped (they add 0).
+     * {@code s} describes the plane geometry (cin = cout = 1), as in {@link #run}.
+     */
+    void runNhwc(ConvShape s, int channels, MemorySegment x, long xOff, MemorySegment w, long wOff, MemorySegment bias,
+                 long biasOff, F32Epilogue epi, MemorySegment y, long yOff, int oy0, int oy1);
+
+    /** ONNX depthwise weights [channels][1][kh][kw] (from {@code off}) as the NHWC kernels take them: [kh][kw][channels]. */
+    static MemorySegment packNhwc(MemorySegment w, long off, int channels, int taps) {
+        MemorySegment out = java.lang.foreign.Arena.ofAuto().allocate(Math.max(1L, (long) channels * taps) * Float.BYTES, 64);
+        for (int c = 0; c < channels; c++) {
+            for (int t = 0; t < taps; t++) {
+                out.setAtIndex(io.minnow.engine.api.Tensor.F32, (long) t * channels + c,
+                        w.getAtIndex(io.minnow.engine.api.Tensor.F32, off + (long) c * taps + t));
+            }
+        }
+        return out;
+    }
 }

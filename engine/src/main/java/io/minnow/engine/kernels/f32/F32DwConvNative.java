@@ -7,13 +7,14 @@ import io.minnow.kernels.nat.NativeLibrary;
 import java.lang.foreign.MemorySegment;
 
 /**
- * Family f32-dwconv in C (kernels-native, {@code src/main/c/f32-dwconv}): one JNI call per {@link #run},
- * on the raw addresses of the planes. The native code trusts its arguments, so every shape field, offset
- * and bound is checked here first: a call that would read or write outside a segment throws
- * {@link IllegalArgumentException}.
+ * Family f32-dwconv in C (kernels-native, {@code src/main/c/f32-dwconv}): one JNI call per {@link #run} or
+ * {@link #runNhwc}, on the raw addresses of the planes or of the image. The native code trusts its arguments,
+ * so every shape field, offset and bound is checked here first: a call that would read or write outside a
+ * segment throws {@link IllegalArgumentException}.
  *
  * <p>Variants: {@code f32-dwconv-avx512f}, {@code f32-dwconv-avx2} (3x3 stride 1 and 2 fast paths),
- * {@code f32-dwconv-c} (portable), numbered as {@link NativeLibrary#F32_DWCONV_C} etc.
+ * {@code f32-dwconv-c} (portable), numbered as {@link NativeLibrary#F32_DWCONV_C} etc. In NHWC the
+ * avx512f variant runs the AVX2 kernel (see f32_dwconv.c).
  */
 public final class F32DwConvNative implements F32DwConv {
     /** The native side refuses extents at or past this (its indices are 32-bit); checked here first. */
@@ -101,6 +102,15 @@ public final class F32DwConvNative implements F32DwConv {
         }
     }
 
+    /** {@link NativeBounds#floats}, its message naming this kernel and the NHWC array. */
+    private long nhwcFloats(String name, MemorySegment seg, long off, long count) {
+        try {
+            return NativeBounds.floats(name, seg, off, count);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(id + " (NHWC): " + e.getMessage(), e);
+        }
+    }
+
     /** What minnow_f32_dwconv_variant accepts: one plane, sizes >= 1 (outputs >= 0), pads >= 0, extents < 2^28. */
     private void checkShape(ConvShape s) {
         if (s.cin() != 1 || s.cout() != 1) {
@@ -120,4 +130,47 @@ public final class F32DwConvNative implements F32DwConv {
         }
     }
 
+    /**
+     * One JNI call for rows [oy0, oy1) of an NHWC image (minnow_f32_dwconv_nhwc). Checks everything the C side
+     * trusts: the shape as for {@link #run}, channels, the row range, the activation, and that x, w, bias and y
+     * hold their whole arrays ([inH][inW][channels], [kh][kw][channels], [channels], [outH][outW][channels]).
+     */
+    @Override
+    public void runNhwc(ConvShape s, int channels, MemorySegment x, long xOff, MemorySegment w, long wOff, MemorySegment bias,
+                        long biasOff, F32Epilogue epi, MemorySegment y, long yOff, int oy0, int oy1) {
+        checkShape(s);
+        if (channels < 1) {
+            throw new IllegalArgumentException(id + ": NHWC channel count " + channels + " is not positive");
+        }
+        if (epi.code() < F32Epilogue.ACT_NONE || epi.code() > F32Epilogue.ACT_HARDSWISH) {
+            throw new IllegalArgumentException(id + ": activation code " + epi.code() + " is not a kernel epilogue");
+        }
+        if (oy0 < 0 || oy0 > oy1 || oy1 > s.outH()) {
+            throw new IllegalArgumentException(id + ": row range [" + oy0 + ", " + oy1 + ") is not within the "
+                    + s.outH() + " output rows");
+        }
+        if (oy0 == oy1 || s.outW() == 0) {
+            return; // touches nothing
+        }
+        // Element counts in long; an overflow (impossible after checkShape, but cheap to rule out) is refused here.
+        long xFloats, yFloats, wFloats;
+        try {
+            xFloats = Math.multiplyExact((long) s.inH() * s.inW(), (long) channels);
+            yFloats = Math.multiplyExact((long) s.outH() * s.outW(), (long) channels);
+            wFloats = Math.multiplyExact((long) s.kh() * s.kw(), (long) channels);
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException(id + ": NHWC extents of " + s + " x " + channels + " channels overflow");
+        }
+        long xAddr = nhwcFloats("x [inH][inW][channels]", x, xOff, xFloats);
+        long wAddr = nhwcFloats("w [kh][kw][channels]", w, wOff, wFloats);
+        long bAddr = bias == null ? 0 : nhwcFloats("bias [channels]", bias, biasOff, channels);
+        long yAddr = nhwcFloats("y [outH][outW][channels]", y, yOff, yFloats);
+        int rc = NativeKernels.minnow_f32_dwconv_nhwc(variant, channels, s.inH(), s.inW(), s.outH(), s.outW(), s.kh(),
+                s.kw(), s.strideH(), s.strideW(), s.padTop(), s.padLeft(), s.dilationH(), s.dilationW(), xAddr, wAddr,
+                bAddr, yAddr, oy0, oy1, epi.code(), epi.lo(), epi.hi());
+        if (rc != 0) {
+            throw new IllegalStateException(id + " refused a checked NHWC call for " + s + " x " + channels
+                    + " channels"); // unreachable: checked above
+        }
+    }
 }

@@ -40,4 +40,31 @@ public final class F32DwConvReference implements F32DwConv {
             }
         }
     }
+
+    @Override
+    public void runNhwc(ConvShape s, int channels, MemorySegment x, long xOff, MemorySegment w, long wOff, MemorySegment bias,
+                        long biasOff, F32Epilogue epi, MemorySegment y, long yOff, int oy0, int oy1) {
+        int kh = s.kh(), kw = s.kw();
+        for (int oy = oy0; oy < oy1; oy++) {
+            for (int ox = 0; ox < s.outW(); ox++) {
+                long yp = yOff + ((long) oy * s.outW() + ox) * channels;
+                for (int c = 0; c < channels; c++) {
+                    float acc = 0f;
+                    for (int ky = 0; ky < kh; ky++) {
+                        int iy = s.inRow(oy, ky);
+                        if (iy < 0 || iy >= s.inH()) continue;
+                        for (int kx = 0; kx < kw; kx++) {
+                            int ix = s.inCol(ox, kx);
+                            if (ix < 0 || ix >= s.inW()) continue;
+                            float xv = x.getAtIndex(F32, xOff + ((long) iy * s.inW() + ix) * channels + c);
+                            float wv = w.getAtIndex(F32, wOff + ((long) ky * kw + kx) * channels + c);
+                            acc += xv * wv;
+                        }
+                    }
+                    float b = bias == null ? 0f : bias.getAtIndex(F32, biasOff + c);
+                    y.setAtIndex(F32, yp + c, epi.apply(acc + b));
+                }
+            }
+        }
+    }
 }

@@ -22,6 +22,10 @@ import static io.minnow.engine.api.Tensor.F32;
  *
  * <p>Sums: fused multiply-add over the taps in (ky, kx) order from 0, padding taps adding w*0; so results
  * equal the scalar reference up to the rounding FMA saves, and any channel range gives the same bits.
+ *
+ * <p>{@link #runNhwc} needs no staging: channels are contiguous, so it loads channel vectors straight from
+ * the segments and skips taps in the padding (per-row tap lists, see {@code F32DwConvTiles*.nhwc}). Sums are
+ * fused multiply-adds over the valid taps in (ky, kx) order from 0; any row range gives the same bits.
  */
 public final class F32DwConvVector implements F32DwConv {
     private final int bits;
@@ -176,6 +180,21 @@ public final class F32DwConvVector implements F32DwConv {
                 map[iy * s.inW() + ix] = r < 0 || q < 0 || r >= hp || q >= wp ? sink
                         : ((r % sh) * sw + q % sw) * phase + (r / sh) * wq + q / sw;
             }
+        }
+    }
+
+    @Override
+    public void runNhwc(ConvShape s, int channels, MemorySegment x, long xOff, MemorySegment w, long wOff, MemorySegment bias,
+                        long biasOff, F32Epilogue epi, MemorySegment y, long yOff, int oy0, int oy1) {
+        if (oy0 >= oy1 || channels <= 0 || s.outW() <= 0) return;
+        // Interior columns [oxLo, oxHi): every column tap inside the input, so they share one tap list.
+        int span = (s.kw() - 1) * s.dilationW();
+        int oxLo = Math.min(s.outW(), Math.max(0, Math.ceilDiv(s.padLeft(), s.strideW())));
+        int oxHi = Math.min(s.outW(), Math.max(oxLo, Math.floorDiv(s.inW() - 1 - span + s.padLeft(), s.strideW()) + 1));
+        switch (bits) {
+            case 128 -> F32DwConvTiles128.nhwc(s, channels, x, xOff, w, wOff, bias, biasOff, epi, y, yOff, oy0, oy1, oxLo, oxHi);
+            case 256 -> F32DwConvTiles256.nhwc(s, channels, x, xOff, w, wOff, bias, biasOff, epi, y, yOff, oy0, oy1, oxLo, oxHi);
+            default -> F32DwConvTiles512.nhwc(s, channels, x, xOff, w, wOff, bias, biasOff, epi, y, yOff, oy0, oy1, oxLo, oxHi);
         }
     }
 }

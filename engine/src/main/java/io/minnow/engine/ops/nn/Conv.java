@@ -328,6 +328,11 @@ final class Conv implements Op {
         } else {
             executeGeneric(ctx, p, x, w, b, conv, FusedActivation.NONE);
         }
+        addBroadcast(ctx, conv, r, y, act);
+    }
+
+    /** y = act(conv + r) with NumPy broadcasting (any layout: both operands' dims are in the same order). */
+    static void addBroadcast(ExecContext ctx, Tensor conv, Tensor r, Tensor y, FusedActivation act) {
         var bc = io.minnow.engine.ops.math.Broadcast.of(y.shape(), conv.shape(), r.shape());
         long cs = bc.innerStride(0), rs = bc.innerStride(1);
         MemorySegment cm = conv.data(), rm = r.data(), ym = y.data();
@@ -340,7 +345,7 @@ final class Conv implements Op {
     }
 
     /** y = act(y + r), same shapes (the generic path's residual epilogue). */
-    private static void addResidual(ExecContext ctx, Tensor y, Tensor r, FusedActivation act) {
+    static void addResidual(ExecContext ctx, Tensor y, Tensor r, FusedActivation act) {
         MemorySegment ys = y.data(), rs = r.data();
         long size = y.size(), block = 4096;
         ctx.parallel().forRange(Math.toIntExact((size + block - 1) / block), 1, (s0, s1) -> {

@@ -20,4 +20,15 @@ public final class NnOps {
         ops.put("BatchNormalization", new BatchNormalization());
         ops.put("Resize", new Resize());
     }
+
+    /** Internal ops of this family (domain io.minnow), made by planner passes: the channels-last conv and pool. */
+    public static void registerInternal(Map<String, Op> ops) {
+        ops.put(CONV_NHWC, new ConvNhwc());
+        ops.put(GAP_NHWC, new GlobalAveragePoolNhwc());
+    }
+
+    /** Op type of the channels-last Conv (see plan.NhwcLayout). */
+    public static final String CONV_NHWC = "ConvNhwc";
+    /** Op type of the channels-last GlobalAveragePool. */
+    public static final String GAP_NHWC = "GlobalAveragePoolNhwc";
 }

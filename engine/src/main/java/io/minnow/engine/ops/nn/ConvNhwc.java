@@ -1,0 +1,282 @@
+package io.minnow.engine.ops.nn;
+
+import io.minnow.engine.api.Tensor;
+import io.minnow.engine.kernels.Kernels;
+import io.minnow.engine.kernels.f32.ConvShape;
+import io.minnow.engine.kernels.f32.F32DwConv;
+import io.minnow.engine.kernels.f32.F32DwConvReference;
+import io.minnow.engine.kernels.f32.F32Epilogue;
+import io.minnow.engine.ops.ExecContext;
+import io.minnow.engine.ops.FusedActivation;
+import io.minnow.engine.ops.InferContext;
+import io.minnow.engine.ops.Op;
+import io.minnow.formats.DataType;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+
+import static io.minnow.engine.api.Tensor.F32;
+
+/**
+ * Conv on channels-last activations (internal op {@code io.minnow.ConvNhwc}, made by {@code plan.NhwcLayout}):
+ * X is [N, H, W, C], Y is [N, OH, OW, M], the optional residual (input 3) is channels-last like Y; W, B and
+ * the attributes are the ONNX Conv's, unchanged. 2-D only, group 1 or depthwise (one input channel per
+ * group, multiplier 1); the layout pass converts nothing else.
+ *
+ * <p>Why channels-last: a depthwise conv vectorised over channels needs no masks, shuffles or padded row
+ * tails (the NCHW kernel spends most of a 14x14 plane on those), and a 1x1 conv becomes one plain GEMM over
+ * all pixels, Y[NHW×M] = X[NHW×C]·Wᵀ, on the packed f32-gemm kernels. Three paths:
+ * <ul>
+ *   <li>pointwise (1×1, stride 1, no padding): that GEMM, bias and activation fused;</li>
+ *   <li>depthwise: the f32-dwconv family's NHWC kernel, rows of output pixels split over threads;</li>
+ *   <li>anything else with group 1 (a 3×3 stem, strided 1×1): im2col of pixel tiles — each row of the column
+ *       matrix is one output pixel's taps, (ky, kx, c) in order, contiguous runs of C — then the same GEMM
+ *       on weights reordered to that K order.</li>
+ * </ul>
+ * A residual is added after the kernel (then the activation), exactly the order of {@link Conv}'s epilogue.
+ */
+final class ConvNhwc implements Op {
+    /** Upper bound on an im2col tile, in floats (as Conv's). */
+    private static final long COL_BUDGET = 1L << 20;
+
+    /** Prepared once per node: weights in the form its path's kernel reads, and the geometry prepare saw. */
+    record Prepared(Conv.Plan plan, long[] xShape, FusedActivation act, F32DwConv dw, MemorySegment dwWeights,
+                    Gemms.PackedB gemmWeights) {}
+
+    /** The NCHW shape of a channels-last one: [N, H, W, C] → [N, C, H, W]. */
+    static long[] nchw(long[] x) {
+        return new long[]{x[0], x[3], x[1], x[2]};
+    }
+
+    static Conv.Plan plan(String node, io.minnow.engine.ops.Attrs attrs, long[] x, long[] w, long[] b) {
+        if (x.length != 4 || w.length != 4) {
+            throw Window.err(node, "channels-last Conv is 2-D only: X " + Arrays.toString(x) + ", W " + Arrays.toString(w));
+        }
+        Conv.Plan p = Conv.plan(node, attrs, nchw(x), w, b);
+        if (p.group() != 1 && !depthwise(p)) {
+            throw Window.err(node, "channels-last Conv takes group 1 or depthwise only, got group " + p.group());
+        }
+        if (Conv.kernelShape(p) == null) throw Window.err(node, "channels-last Conv is 2-D only");
+        return p;
+    }
+
+    private static boolean depthwise(Conv.Plan p) {
+        return p.cg() == 1 && p.mg() == 1 && p.group() == p.c();
+    }
+
+    private static long[] outShape(Conv.Plan p) {
+        return new long[]{p.n(), p.win().out[1], p.win().out[2], p.m()};
+    }
+
+    @Override
+    public void infer(InferContext ctx) {
+        for (int i = 0; i < 4; i++) {
+            if (ctx.hasInput(i) && ctx.inputType(i) != DataType.FLOAT) {
+                throw ctx.error("Conv supports float32 only; input " + i + " is " + ctx.inputType(i));
+            }
+        }
+        if (!ctx.hasInput(1)) throw ctx.error("Conv needs inputs X and W");
+        Conv.Plan p = plan(ctx.nodeName(), ctx.attrs(), ctx.inputShape(0), ctx.inputShape(1),
+                ctx.hasInput(2) ? ctx.inputShape(2) : null);
+        long[] y = outShape(p);
+        if (Conv.hasResidual(ctx.attrs(), ctx.inputCount())) {
+            long[] r = ctx.inputShape(3);
+            if (r == null) {
+                y = null; // decided at run time
+            } else if (!Arrays.equals(r, y)) {
+                // both channels-last: broadcasting over the permuted dims is the permuted broadcast
+                long[] out = io.minnow.engine.ops.math.Broadcast.shape(y, r);
+                if (out == null) {
+                    throw ctx.error("conv output " + Arrays.toString(y) + " and the added " + Arrays.toString(r) + " cannot be broadcast");
+                }
+                y = out;
+            }
+        }
+        ctx.setOutput(0, DataType.FLOAT, y);
+        if (!depthwise(p) && !pointwise(p)) ctx.requestScratch(colTile(p) * p.win().out[2] * p.colRows() * 4);
+    }
+
+    private static boolean pointwise(Conv.Plan p) {
+        return p.path() == Conv.Path.POINTWISE && p.group() == 1;
+    }
+
+    /** Output rows (of all images, image-major) per im2col tile. */
+    private static long colTile(Conv.Plan p) {
+        long rows = (long) p.n() * p.win().out[1], rowFloats = p.win().out[2] * p.colRows();
+        return Math.max(1, Math.min(rows, COL_BUDGET / Math.max(1, rowFloats)));
+    }
+
+    @Override
+    public Object prepare(InferContext ctx, Kernels kernels) {
+        Tensor w = ctx.constant(1);
+        long[] xShape = ctx.inputShape(0);
+        if (w == null || xShape == null) return null;
+        Conv.Plan p = plan(ctx.nodeName(), ctx.attrs(), xShape, w.shape(), ctx.hasInput(2) ? ctx.inputShape(2) : null);
+        FusedActivation act = FusedActivation.of(ctx.attrs());
+        int taps = (int) p.kernelSize();
+        if (depthwise(p)) {
+            F32DwConv dw = kernels.f32DwConv() != null ? kernels.f32DwConv() : new F32DwConvReference();
+            return new Prepared(p, xShape.clone(), act, dw, F32DwConv.packNhwc(w.data(), 0, p.c(), taps), null);
+        }
+        int k = (int) p.colRows();
+        MemorySegment wt = w.data();
+        if (taps > 1) { // [M][C][kh][kw] → [M][kh][kw][C]: K in the im2col row's order
+            wt = Arena.ofAuto().allocate((long) p.m() * k * Float.BYTES, 64);
+            for (int m = 0; m < p.m(); m++) {
+                for (int c = 0; c < p.c(); c++) {
+                    for (int t = 0; t < taps; t++) {
+                        wt.setAtIndex(F32, (long) m * k + (long) t * p.c() + c, w.data().getAtIndex(F32, ((long) m * p.c() + c) * taps + t));
+                    }
+                }
+            }
+        }
+        Gemms.PackedB pb = Gemms.PackedB.pack(kernels.f32Gemm(), wt, k, k, p.m(), true);
+        return new Prepared(p, xShape.clone(), act, null, null, pb);
+    }
+
+    @Override
+    public void execute(ExecContext ctx) {
+        Tensor x = ctx.input(0), b = ctx.input(2), y = ctx.output(0);
+        if (!(ctx.prepared() instanceof Prepared prep)) {
+            throw ctx.error("channels-last Conv needs constant weights (prepared at load)");
+        }
+        Conv.Plan p = Arrays.equals(x.shape(), prep.xShape()) ? prep.plan()
+                : plan(ctx.nodeName(), ctx.attrs(), x.shape(), ctx.input(1).shape(), b == null ? null : b.shape());
+        Tensor r = Conv.hasResidual(ctx.attrs(), ctx.inputCount()) ? ctx.input(3) : null;
+        if (y.size() == 0) return;
+        FusedActivation act = prep.act();
+        long[] convShape = outShape(p);
+        if (r != null && !Arrays.equals(r.shape(), convShape)) {
+            Tensor conv = Tensor.allocate(DataType.FLOAT, convShape);
+            run(ctx, p, prep, x, b, conv, FusedActivation.NONE);
+            Conv.addBroadcast(ctx, conv, r, y, act);
+            return;
+        }
+        if (r == null) {
+            run(ctx, p, prep, x, b, y, act);
+            return;
+        }
+        run(ctx, p, prep, x, b, y, FusedActivation.NONE);
+        addResidual(ctx, y, r, act);
+    }
+
+    /** y = act(conv(x) + b) on the prepared path. */
+    private static void run(ExecContext ctx, Conv.Plan p, Prepared prep, Tensor x, Tensor b, Tensor y, FusedActivation act) {
+        F32Epilogue kernelEpi = F32Epilogue.of(act);
+        F32Epilogue epi = kernelEpi == null ? F32Epilogue.NONE : kernelEpi;
+        MemorySegment bs = b == null ? null : b.data();
+        if (prep.dw() != null) {
+            depthwise(ctx, p, prep, x, bs, y, epi);
+        } else if (pointwise(p)) {
+            Gemms.gemmPacked(ctx, Math.toIntExact((long) p.n() * p.inPlane()), x.data(), 0, p.c(), prep.gemmWeights(), bs, 0,
+                    epi, y.data(), 0, p.m());
+        } else {
+            im2colGemm(ctx, p, prep, x, bs, y, epi);
+        }
+        if (kernelEpi == null) { // an activation the kernels do not fuse
+            long size = y.size(), block = 4096;
+            ctx.parallel().forRange(Math.toIntExact((size + block - 1) / block), 1, (s, e) -> {
+                long from = s * block;
+                act.apply(y.data(), from, Math.min(size, e * block) - from);
+            });
+        }
+    }
+
+    /** Tasks are runs of output rows, (image, row) flattened; a task never crosses an image. */
+    private static void depthwise(ExecContext ctx, Conv.Plan p, Prepared prep, Tensor x, MemorySegment bs, Tensor y,
+                                  F32Epilogue epi) {
+        ConvShape s = Conv.kernelShape(p);
+        int outH = s.outH();
+        long inImage = (long) p.inPlane() * p.c(), outImage = (long) p.outPlane() * p.m();
+        int grain = Math.max(1, (int) (16384 / Math.max(1, (long) s.outW() * p.c() * p.kernelSize())));
+        MemorySegment xs = x.data(), ys = y.data();
+        ctx.parallel().forRange(p.n() * outH, grain, (t0, t1) -> {
+            for (int t = t0; t < t1; ) {
+                int n = t / outH, oy0 = t % outH, oy1 = Math.min(outH, oy0 + (t1 - t));
+                prep.dw().runNhwc(s, p.c(), xs, n * inImage, prep.dwWeights(), 0, bs, 0, epi, ys, n * outImage, oy0, oy1);
+                t += oy1 - oy0;
+            }
+        });
+    }
+
+    /** Tiles of output rows (across images): gather each pixel's taps into a row, then one packed GEMM per tile. */
+    private static void im2colGemm(ExecContext ctx, Conv.Plan p, Prepared prep, Tensor x, MemorySegment bs, Tensor y,
+                                   F32Epilogue epi) {
+        ConvShape s = Conv.kernelShape(p);
+        int k = (int) p.colRows(), c = p.c(), outW = s.outW();
+        long rows = (long) p.n() * s.outH();
+        int tile = (int) colTile(p);
+        MemorySegment col = ctx.scratch(), xs = x.data();
+        for (long r0 = 0; r0 < rows; r0 += tile) {
+            int n = (int) Math.min(tile, rows - r0);
+            long first = r0;
+            ctx.parallel().forRange(n, Math.max(1, 64 / outW), (a, b) -> {
+                for (int r = a; r < b; r++) gatherRow(s, c, xs, first + r, col, (long) r * outW * k);
+            });
+            Gemms.gemmPacked(ctx, n * outW, col, 0, k, prep.gemmWeights(), bs, 0, epi, y.data(), first * outW * p.m(), p.m());
+        }
+    }
+
+    /**
+     * The column-matrix rows of output row {@code row} (image-major: image row / outH, output row row % outH): for
+     * each tap (ky, kx), the pixels whose tap lands inside the input copy its C channels, the others get zeros.
+     * One tap at a time over the row, so the inner loop is a plain strided copy (a 1-channel stem's taps are single
+     * floats: per pixel and tap bookkeeping cost more than the copy).
+     */
+    static void gatherRow(ConvShape s, int c, MemorySegment x, long row, MemorySegment col, long dst) {
+        int outW = s.outW(), oy = (int) (row % s.outH());
+        long image = row / s.outH() * s.inPlane() * (long) c;
+        long k = (long) s.kh() * s.kw() * c;
+        for (int ky = 0; ky < s.kh(); ky++) {
+            int iy = s.inRow(oy, ky);
+            boolean rowIn = iy >= 0 && iy < s.inH();
+            for (int kx = 0; kx < s.kw(); kx++) {
+                long tap = dst + (long) (ky * s.kw() + kx) * c;
+                // pixels ox whose input column ox*sw + off lies in [0, inW)
+                int off = s.inCol(0, kx), sw = s.strideW();
+                int lo = rowIn ? Math.min(outW, Math.max(0, Math.ceilDiv(-off, sw))) : outW;
+                int hi = rowIn ? Math.max(lo, Math.min(outW, Math.floorDiv(s.inW() - 1 - off, sw) + 1)) : outW;
+                for (int ox = 0; ox < lo; ox++) zero(col, tap + ox * k, c);
+                long src = image + ((long) iy * s.inW() + off) * c;
+                if (c == 1) {
+                    for (int ox = lo; ox < hi; ox++) col.setAtIndex(F32, tap + ox * k, x.getAtIndex(F32, src + (long) ox * sw));
+                } else if (c < 16) {
+                    for (int ox = lo; ox < hi; ox++) {
+                        long from = src + (long) ox * sw * c, to = tap + ox * k;
+                        for (int i = 0; i < c; i++) col.setAtIndex(F32, to + i, x.getAtIndex(F32, from + i));
+                    }
+                } else {
+                    for (int ox = lo; ox < hi; ox++) MemorySegment.copy(x, (src + (long) ox * sw * c) * 4, col, (tap + ox * k) * 4, (long) c * 4);
+                }
+                for (int ox = Math.max(lo, hi); ox < outW; ox++) zero(col, tap + ox * k, c);
+            }
+        }
+    }
+
+    private static void zero(MemorySegment col, long at, int c) {
+        for (int i = 0; i < c; i++) col.setAtIndex(F32, at + i, 0f);
+    }
+
+    private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+
+    /** y = act(y + r), same shapes: vector adds, then the activation pass (none for a linear bottleneck). */
+    static void addResidual(ExecContext ctx, Tensor y, Tensor r, FusedActivation act) {
+        MemorySegment ys = y.data(), rs = r.data();
+        long size = y.size(), block = 4096;
+        ByteOrder order = ByteOrder.nativeOrder();
+        ctx.parallel().forRange(Math.toIntExact((size + block - 1) / block), 1, (s0, s1) -> {
+            long i = s0 * block, end = Math.min(size, s1 * block), from = i;
+            for (; i + SPECIES.length() <= end; i += SPECIES.length()) {
+                FloatVector.fromMemorySegment(SPECIES, ys, i * 4, order)
+                        .add(FloatVector.fromMemorySegment(SPECIES, rs, i * 4, order))
+                        .intoMemorySegment(ys, i * 4, order);
+            }
+            for (; i < end; i++) ys.setAtIndex(F32, i, ys.getAtIndex(F32, i) + rs.getAtIndex(F32, i));
+            Epilogue.apply(ys, from, end - from, false, 0f, act);
+        });
+    }
+}
