@@ -34,6 +34,13 @@ grep -qw avx2 /proc/cpuinfo && grep -qw fma /proc/cpuinfo && conv_configs+=(avx2
 "$out"/f32_conv_test "${conv_configs[@]}"
 # f32-dwconv (its own script: own test binary and AVX-512 emulation additions)
 "$here"/run-dwconv-tests.sh "$out"
+# f32-pwconv: every variant this CPU runs (the avx512f slot runs the AVX2 code), against a double-precision loop.
+gcc "${cflags[@]}" "$src"/cpu/cpu_features.c "$src"/f32-pwconv/f32_pwconv.c "$src"/f32-pwconv/f32_pwconv_c.c \
+    "$src"/f32-pwconv/f32_pwconv_avx2.c "$here"/f32_pwconv_test.c -o "$out"/f32_pwconv_test -lm
+pw_configs=(c)
+grep -qw avx2 /proc/cpuinfo && grep -qw fma /proc/cpuinfo && pw_configs+=(avx2)
+grep -qw avx512f /proc/cpuinfo && grep -qw avx512bw /proc/cpuinfo && grep -qw avx512vl /proc/cpuinfo && pw_configs+=(avx512f)
+"$out"/f32_pwconv_test "${pw_configs[@]}"
 # q4-gemm: every config this CPU runs, against a double-precision loop on the unpacked codes.
 gcc "${cflags[@]}" "$src"/common/scratch.c "$src"/cpu/cpu_features.c "$src"/q4-gemm/q4_gemm.c \
     "$src"/q4-gemm/q4_gemm_c.c "$src"/q4-gemm/q4_gemm_avx2.c "$here"/q4_gemm_test.c -o "$out"/q4_gemm_test -lm -lpthread

@@ -68,6 +68,26 @@ public final class KernelRegistry {
                 () -> io.minnow.engine.kernels.f32.F32DwConvNative.forVariant(variant));
     }
 
+    /**
+     * Family f32-pwconv (pointwise 1x1 conv of NHWC activations, bias + residual + activation fused), all variants.
+     * The scalar reference is always available, so selection never fails; the engine runs the family only on a
+     * native kernel and otherwise falls back to its packed f32-gemm path (see {@code F32PwConv}).
+     */
+    public static List<KernelInfo<io.minnow.engine.kernels.f32.F32PwConv>> f32PwConv(BackendConfig cfg) {
+        List<KernelInfo<io.minnow.engine.kernels.f32.F32PwConv>> list = new ArrayList<>();
+        list.add(new KernelInfo<>("f32-pwconv-scalar", "f32-pwconv", "nothing", 0, () -> true, io.minnow.engine.kernels.f32.F32PwConvReference::new));
+        list.add(nativeF32PwConv(cfg, NativeLibrary.F32_PWCONV_AVX512F, "native + AVX-512F/BW/VL (AVX2 code)", 22));
+        list.add(nativeF32PwConv(cfg, NativeLibrary.F32_PWCONV_AVX2, "native + AVX2/FMA", 21));
+        list.add(nativeF32PwConv(cfg, NativeLibrary.F32_PWCONV_C, "native", 20));
+        return list;
+    }
+
+    private static KernelInfo<io.minnow.engine.kernels.f32.F32PwConv> nativeF32PwConv(BackendConfig cfg, int variant, String requires, int rank) {
+        return new KernelInfo<>(io.minnow.engine.kernels.f32.F32PwConvNative.idOf(variant), "f32-pwconv", requires, rank,
+                () -> cfg.nativeAllowed() && io.minnow.engine.kernels.f32.F32PwConvNative.supports(variant),
+                () -> io.minnow.engine.kernels.f32.F32PwConvNative.forVariant(variant));
+    }
+
     /** Highest-ranked available kernel of a family, or null when the family has none available. */
     public static <K> KernelInfo<K> bestOrNull(List<KernelInfo<K>> family) {
         return family.stream().filter(KernelInfo::isAvailable).max(Comparator.comparingInt(KernelInfo::rank)).orElse(null);

@@ -12,6 +12,7 @@ public final class Kernels {
     private final F32Gemm f32Gemm;
     private final io.minnow.engine.kernels.f32.F32Conv f32Conv;     // null: the op's own im2col + f32-gemm path
     private final io.minnow.engine.kernels.f32.F32DwConv f32DwConv; // null: the op's own loop
+    private final io.minnow.engine.kernels.f32.F32PwConv f32PwConv; // the scalar reference at worst
     private final io.minnow.engine.kernels.q4.Q4Gemm q4Gemm;
     private final io.minnow.engine.kernels.q4.Q4Gemv q4Gemv;
     private final io.minnow.engine.kernels.q8.Qs8Gemm qs8Gemm;
@@ -23,6 +24,7 @@ public final class Kernels {
         this.f32Conv = conv == null ? null : conv.create();
         var dw = KernelRegistry.bestOrNull(KernelRegistry.f32DwConv(config));
         this.f32DwConv = dw == null ? null : dw.create();
+        this.f32PwConv = KernelRegistry.best(KernelRegistry.f32PwConv(config)).create();
         this.q4Gemm = KernelRegistry.best(KernelRegistry.q4Gemm(config)).create();
         this.q4Gemv = KernelRegistry.best(KernelRegistry.q4Gemv(config)).create();
         this.qs8Gemm = KernelRegistry.best(KernelRegistry.qs8Gemm(config)).create();
@@ -58,6 +60,12 @@ public final class Kernels {
     /** The chosen f32-dwconv kernel, or null when the family has none available. */
     public io.minnow.engine.kernels.f32.F32DwConv f32DwConv() { return f32DwConv; }
 
+    /**
+     * The chosen f32-pwconv kernel: a native one where available, else the scalar reference (the engine then
+     * runs pointwise convs on its packed f32-gemm path instead, see {@code F32PwConv}).
+     */
+    public io.minnow.engine.kernels.f32.F32PwConv f32PwConv() { return f32PwConv; }
+
     /** The chosen q4-gemm kernel (the scalar reference at worst). */
     public io.minnow.engine.kernels.q4.Q4Gemm q4Gemm() { return q4Gemm; }
     /** The chosen q4-gemv kernel (int8 activations; the scalar reference at worst). */
@@ -80,6 +88,7 @@ public final class Kernels {
         sb.append(" f32-gemm=").append(f32Gemm.id());
         if (f32Conv != null) sb.append(" f32-conv=").append(f32Conv.id());
         if (f32DwConv != null) sb.append(" f32-dwconv=").append(f32DwConv.id());
+        sb.append(" f32-pwconv=").append(f32PwConv.id());
         sb.append(" q4-gemm=").append(q4Gemm.id());
         sb.append(" q4-gemv=").append(q4Gemv.id());
         sb.append(" qs8-gemm=").append(qs8Gemm.id());

@@ -14,7 +14,8 @@ import org.bytedeco.javacpp.annotation.Platform;
  * beyond what the C functions document. One call costs about 20 ns, so call per whole kernel invocation.
  */
 // f32_dwconv_nhwc.h: the NHWC depthwise entry point, kept beside its family until it joins minnow_kernels.h
-@Platform(value = "linux-x86_64", include = {"minnow_kernels.h", "f32-dwconv/f32_dwconv_nhwc.h"})
+// f32_pwconv.h: family f32-pwconv (pointwise NHWC conv), its public entry points
+@Platform(value = "linux-x86_64", include = {"minnow_kernels.h", "f32-dwconv/f32_dwconv_nhwc.h", "f32-pwconv/f32_pwconv.h"})
 public final class NativeKernels {
     static {
         Loader.load();
@@ -241,4 +242,32 @@ public final class NativeKernels {
                                                     @Cast("const int*") int[] ibias, @Cast("const float*") float[] fbias,
                                                     int biasCount, int zero, int qmin, int qmax, float lo, float hi,
                                                     @Cast("void*") long c, int ldc);
+
+    // ---- f32-pwconv (pointwise NHWC conv, f32-pwconv/f32_pwconv.h; callers validate every bound first) ----
+
+    /** 1 if this CPU can run the f32-pwconv variant, else 0. */
+    public static native int minnow_f32_pwconv_variant_supported(int variant);
+
+    /** The widest f32-pwconv variant this CPU supports. */
+    public static native int minnow_f32_pwconv_default_variant();
+
+    /** ISA name of an f32-pwconv variant: {@code c}, {@code avx2}, {@code avx512f}. */
+    public static native @Cast("const char*") String minnow_f32_pwconv_variant_isa(int variant);
+
+    /** Floats of the packed weights (k input, n output channels): ceil(n / 8) panels of [k][8]; or -1. */
+    public static native long minnow_f32_pwconv_packed_floats(int variant, int k, int n);
+
+    /** Packs W [n][k] (1x1 conv weights) into wp; 0, or -1 (nothing touched). */
+    public static native int minnow_f32_pwconv_pack(int variant, int k, int n, @Cast("const float*") long w,
+                                                    @Cast("float*") long wp);
+
+    /**
+     * y[p*ldy + j] = act(Σ_c x[p*ldx + c]·W[j][c] + bias[j] + residual[p*ldr + j]) for pixels p &lt; m, channels
+     * j &lt; n; bias and residual 0 = none. Returns 0, or -1 (nothing touched) for an unsupported variant or bad
+     * sizes (f32_pwconv.h). Nothing else is checked: the caller validates every bound first.
+     */
+    public static native int minnow_f32_pwconv(int variant, int m, int n, int k, @Cast("const float*") long x, int ldx,
+                                               @Cast("const float*") long wp, @Cast("const float*") long bias,
+                                               @Cast("const float*") long residual, int ldr, int act, float lo,
+                                               float hi, @Cast("float*") long y, int ldy);
 }

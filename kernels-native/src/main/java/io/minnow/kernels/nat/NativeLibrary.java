@@ -24,6 +24,8 @@ public final class NativeLibrary {
 
     /** f32-dwconv variant numbers, as in {@code minnow_kernels.h}. */
     public static final int F32_DWCONV_C = 0, F32_DWCONV_AVX2 = 1, F32_DWCONV_AVX512F = 2, F32_DWCONV_VARIANTS = 3;
+    /** f32-pwconv variant numbers, as in {@code f32-pwconv/f32_pwconv.h} (the avx512f one runs the AVX2 code). */
+    public static final int F32_PWCONV_C = 0, F32_PWCONV_AVX2 = 1, F32_PWCONV_AVX512F = 2, F32_PWCONV_VARIANTS = 3;
 
     /** q4-gemm variant numbers, as in {@code minnow_kernels.h}. */
     public static final int Q4_GEMM_C = 0, Q4_GEMM_AVX2 = 1, Q4_GEMM_VARIANTS = 2;

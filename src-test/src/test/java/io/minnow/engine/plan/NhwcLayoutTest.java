@@ -174,6 +174,23 @@ class NhwcLayoutTest {
         }
     }
 
+    /**
+     * The bundled MobileNet channels-last on 2 threads (its 14x14 layers are big enough for the pointwise rows and the
+     * depthwise output rows to be split between them) gives the 1-thread bits, and the NCHW plan's values.
+     */
+    @Test
+    void mobileNetChannelsLastSplitOverThreadsGivesTheOneThreadBits() {
+        java.nio.file.Path file = io.minnow.testutil.TestPaths.root().resolve("models/mobilenet.onnx");
+        Tensor x = Tensor.of(random(2 * 28 * 28), 2, 1, 28, 28);
+        try (Model one = Model.load(file, Options.defaults().withLayout(NhwcLayout.Mode.NHWC));
+             Model two = Model.load(file, Options.defaults().withLayout(NhwcLayout.Mode.NHWC).withThreads(2));
+             Model nchw = Model.load(file, Options.defaults().withLayout(NhwcLayout.Mode.NCHW))) {
+            float[] a = one.run(x).toFloatArray(), b = two.run(x).toFloatArray();
+            assertTrue(java.util.Arrays.equals(a, b), "1 vs 2 threads");
+            assertClose(nchw.run(x), one.run(x), "mobilenet channels-last vs NCHW");
+        }
+    }
+
     /** Dense convs only: auto leaves them NCHW (their kernels are tuned there); nhwc converts them. */
     @Test
     void autoLeavesRegionsWithoutDepthwiseConvsAlone() {

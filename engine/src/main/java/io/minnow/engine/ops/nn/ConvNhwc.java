@@ -6,6 +6,8 @@ import io.minnow.engine.kernels.f32.ConvShape;
 import io.minnow.engine.kernels.f32.F32DwConv;
 import io.minnow.engine.kernels.f32.F32DwConvReference;
 import io.minnow.engine.kernels.f32.F32Epilogue;
+import io.minnow.engine.kernels.f32.F32PwConv;
+import io.minnow.engine.kernels.f32.F32PwConvNative;
 import io.minnow.engine.ops.ExecContext;
 import io.minnow.engine.ops.FusedActivation;
 import io.minnow.engine.ops.InferContext;
@@ -28,16 +30,18 @@ import static io.minnow.engine.api.Tensor.F32;
  * group, multiplier 1); the layout pass converts nothing else.
  *
  * <p>Why channels-last: a depthwise conv vectorised over channels needs no masks, shuffles or padded row
- * tails (the NCHW kernel spends most of a 14x14 plane on those), and a 1x1 conv becomes one plain GEMM over
- * all pixels, Y[NHW×M] = X[NHW×C]·Wᵀ, on the packed f32-gemm kernels. Three paths:
+ * tails (the NCHW kernel spends most of a 14x14 plane on those), and a 1x1 conv becomes one GEMM over all
+ * pixels, Y[NHW×M] = X[NHW×C]·Wᵀ. Three paths:
  * <ul>
- *   <li>pointwise (1×1, stride 1, no padding): that GEMM, bias and activation fused;</li>
+ *   <li>pointwise (1×1, stride 1, no padding): that GEMM on the native f32-pwconv kernel, which reads X in
+ *       place and fuses bias, residual and activation (else on the packed f32-gemm kernels);</li>
  *   <li>depthwise: the f32-dwconv family's NHWC kernel, rows of output pixels split over threads;</li>
- *   <li>anything else with group 1 (a 3×3 stem, strided 1×1): im2col of pixel tiles — each row of the column
+ *   <li>anything else with group 1 (a 3×3 stem, strided 1×1): im2col of output rows — each row of the column
  *       matrix is one output pixel's taps, (ky, kx, c) in order, contiguous runs of C — then the same GEMM
  *       on weights reordered to that K order.</li>
  * </ul>
- * A residual is added after the kernel (then the activation), exactly the order of {@link Conv}'s epilogue.
+ * The epilogue order is {@link Conv}'s: bias, residual, activation; kernels without a residual input run with
+ * no activation and the residual and activation follow in one pass.
  */
 final class ConvNhwc implements Op {
     /** Upper bound on an im2col tile, in floats (as Conv's). */
@@ -45,7 +49,7 @@ final class ConvNhwc implements Op {
 
     /** Prepared once per node: weights in the form its path's kernel reads, and the geometry prepare saw. */
     record Prepared(Conv.Plan plan, long[] xShape, FusedActivation act, F32DwConv dw, MemorySegment dwWeights,
-                    Gemms.PackedB gemmWeights) {}
+                    F32PwConv pw, Object pwWeights, Gemms.PackedB gemmWeights) {}
 
     /** The NCHW shape of a channels-last one: [N, H, W, C] → [N, C, H, W]. */
     static long[] nchw(long[] x) {
@@ -120,7 +124,7 @@ final class ConvNhwc implements Op {
         int taps = (int) p.kernelSize();
         if (depthwise(p)) {
             F32DwConv dw = kernels.f32DwConv() != null ? kernels.f32DwConv() : new F32DwConvReference();
-            return new Prepared(p, xShape.clone(), act, dw, F32DwConv.packNhwc(w.data(), 0, p.c(), taps), null);
+            return new Prepared(p, xShape.clone(), act, dw, F32DwConv.packNhwc(w.data(), 0, p.c(), taps), null, null, null);
         }
         int k = (int) p.colRows();
         MemorySegment wt = w.data();
@@ -134,8 +138,11 @@ final class ConvNhwc implements Op {
                 }
             }
         }
+        if (kernels.f32PwConv() instanceof F32PwConvNative pw) { // reads the activations in place, residual fused
+            return new Prepared(p, xShape.clone(), act, null, null, pw, pw.pack(wt, 0, k, p.m()), null);
+        }
         Gemms.PackedB pb = Gemms.PackedB.pack(kernels.f32Gemm(), wt, k, k, p.m(), true);
-        return new Prepared(p, xShape.clone(), act, null, null, pb);
+        return new Prepared(p, xShape.clone(), act, null, null, null, null, pb);
     }
 
     @Override
@@ -152,30 +159,36 @@ final class ConvNhwc implements Op {
         long[] convShape = outShape(p);
         if (r != null && !Arrays.equals(r.shape(), convShape)) {
             Tensor conv = Tensor.allocate(DataType.FLOAT, convShape);
-            run(ctx, p, prep, x, b, conv, FusedActivation.NONE);
+            run(ctx, p, prep, x, b, null, conv, FusedActivation.NONE);
             Conv.addBroadcast(ctx, conv, r, y, act);
             return;
         }
-        if (r == null) {
-            run(ctx, p, prep, x, b, y, act);
-            return;
-        }
-        run(ctx, p, prep, x, b, y, FusedActivation.NONE);
-        addResidual(ctx, y, r, act);
+        run(ctx, p, prep, x, b, r, y, act);
     }
 
-    /** y = act(conv(x) + b) on the prepared path. */
-    private static void run(ExecContext ctx, Conv.Plan p, Prepared prep, Tensor x, Tensor b, Tensor y, FusedActivation act) {
+    /** y = act(conv(x) + b [+ r]) on the prepared path: bias, then the residual, then the activation. */
+    private static void run(ExecContext ctx, Conv.Plan p, Prepared prep, Tensor x, Tensor b, Tensor r, Tensor y,
+                            FusedActivation act) {
+        boolean fusesResidual = prep.pw() != null; // the other kernels have no residual input: added after them
+        if (r != null && !fusesResidual) {
+            run(ctx, p, prep, x, b, null, y, FusedActivation.NONE);
+            addResidual(ctx, y, r, act);
+            return;
+        }
         F32Epilogue kernelEpi = F32Epilogue.of(act);
         F32Epilogue epi = kernelEpi == null ? F32Epilogue.NONE : kernelEpi;
-        MemorySegment bs = b == null ? null : b.data();
+        MemorySegment bs = b == null ? null : b.data(), rs = r == null ? null : r.data();
         if (prep.dw() != null) {
             depthwise(ctx, p, prep, x, bs, y, epi);
         } else if (pointwise(p)) {
-            Gemms.gemmPacked(ctx, Math.toIntExact((long) p.n() * p.inPlane()), x.data(), 0, p.c(), prep.gemmWeights(), bs, 0,
-                    epi, y.data(), 0, p.m());
+            int m = Math.toIntExact((long) p.n() * p.inPlane());
+            if (prep.pw() != null) {
+                pointwiseKernel(ctx, prep, m, p.c(), p.m(), x.data(), 0, bs, rs, epi, y.data(), 0);
+            } else {
+                Gemms.gemmPacked(ctx, m, x.data(), 0, p.c(), prep.gemmWeights(), bs, 0, epi, y.data(), 0, p.m());
+            }
         } else {
-            im2colGemm(ctx, p, prep, x, bs, y, epi);
+            im2colGemm(ctx, p, prep, x, bs, rs, y, epi);
         }
         if (kernelEpi == null) { // an activation the kernels do not fuse
             long size = y.size(), block = 4096;
@@ -204,8 +217,8 @@ final class ConvNhwc implements Op {
     }
 
     /** Tiles of output rows (across images): gather each pixel's taps into a row, then one packed GEMM per tile. */
-    private static void im2colGemm(ExecContext ctx, Conv.Plan p, Prepared prep, Tensor x, MemorySegment bs, Tensor y,
-                                   F32Epilogue epi) {
+    private static void im2colGemm(ExecContext ctx, Conv.Plan p, Prepared prep, Tensor x, MemorySegment bs,
+                                   MemorySegment rs, Tensor y, F32Epilogue epi) {
         ConvShape s = Conv.kernelShape(p);
         int k = (int) p.colRows(), c = p.c(), outW = s.outW();
         long rows = (long) p.n() * s.outH();
@@ -217,7 +230,11 @@ final class ConvNhwc implements Op {
             ctx.parallel().forRange(n, Math.max(1, 64 / outW), (a, b) -> {
                 for (int r = a; r < b; r++) gatherRow(s, c, xs, first + r, col, (long) r * outW * k);
             });
-            Gemms.gemmPacked(ctx, n * outW, col, 0, k, prep.gemmWeights(), bs, 0, epi, y.data(), first * outW * p.m(), p.m());
+            if (prep.pw() != null) {
+                pointwiseKernel(ctx, prep, n * outW, k, p.m(), col, 0, bs, rs, epi, y.data(), first * outW * p.m());
+            } else {
+                Gemms.gemmPacked(ctx, n * outW, col, 0, k, prep.gemmWeights(), bs, 0, epi, y.data(), first * outW * p.m(), p.m());
+            }
         }
     }
 
@@ -259,6 +276,18 @@ final class ConvNhwc implements Op {
 
     private static void zero(MemorySegment col, long at, int c) {
         for (int i = 0; i < c; i++) col.setAtIndex(F32, at + i, 0f);
+    }
+
+    /**
+     * Y rows [0, m) = act(A·Wᵀ + bias + residual) on the f32-pwconv kernel, A read in place (k floats a row), Y and
+     * the residual n floats a row from {@code yOff}; rows split over threads (each row's sums do not depend on the
+     * split).
+     */
+    private static void pointwiseKernel(ExecContext ctx, Prepared prep, int m, int k, int n, MemorySegment a, long aOff,
+                                        MemorySegment bs, MemorySegment rs, F32Epilogue epi, MemorySegment y, long yOff) {
+        int grain = Math.max(8, (int) (32768 / Math.max(1L, (long) n * k)));
+        ctx.parallel().forRange(m, grain, (r0, r1) -> prep.pw().run(r1 - r0, n, k, a, aOff + (long) r0 * k, k,
+                prep.pwWeights(), bs, 0, rs, rs == null ? 0 : yOff + (long) r0 * n, n, epi, y, yOff + (long) r0 * n, n));
     }
 
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
