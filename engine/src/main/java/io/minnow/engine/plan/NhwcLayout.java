@@ -72,7 +72,11 @@ public final class NhwcLayout {
         List<Set<Node>> regions = regions(candidates, producer);
         Set<Node> convert = new HashSet<>();
         for (Set<Node> r : regions) {
-            if (mode == Mode.NHWC || r.stream().anyMatch(NhwcLayout::isDepthwise)) convert.addAll(r);
+            // auto: only where the convs outnumber the conversions a region needs at its edges (an int8 model's float
+            // depthwise convs sit alone between QConvs: two transposes each would cost more than the NHWC kernel saves)
+            if (mode == Mode.NHWC || r.stream().anyMatch(NhwcLayout::isDepthwise) && conversions(g, r, producer) < r.size()) {
+                convert.addAll(r);
+            }
         }
         if (!convert.isEmpty()) rewrite(g, convert, producer);
     }
@@ -134,6 +138,22 @@ public final class NhwcLayout {
             n = parent.get(n);
         }
         return n;
+    }
+
+    /** Transposes a region would need: values it reads from outside, and values of its read outside it (or graph outputs). */
+    private static int conversions(Graph g, Set<Node> region, Map<String, Node> producer) {
+        Set<String> in = new HashSet<>();
+        int out = 0;
+        for (Node n : region) {
+            for (String v : dataInputs(n)) if (!region.contains(producer.get(v))) in.add(v);
+            String y = n.outputs.get(0);
+            boolean outside = g.outputs.stream().anyMatch(vi -> vi.name().equals(y));
+            for (Node r : g.nodes) {
+                if (r.inputs.contains(y) && !readsChannelsLast(r, y, region)) outside = true;
+            }
+            if (outside) out++;
+        }
+        return in.size() + out;
     }
 
     /** The inputs of a conv that are activations: X, and the residual if fused. */

@@ -124,6 +124,24 @@ class NhwcLayoutTest {
         }
     }
 
+    /**
+     * A depthwise conv alone between ops that stay NCHW (an int8 model's float depthwise convs between QConvs) would
+     * need a transpose on each side: auto leaves it, nhwc converts it.
+     */
+    @Test
+    void autoLeavesALoneDepthwiseConv() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(NativeLibrary.available(), "auto picks channels-last for the native kernels only");
+        ModelDef def = model(List.of(node("Conv", List.of("x", "w0"), List.of("y"), ints("pads", 1, 1, 1, 1), Attribute.of("group", 8L))),
+                List.of(TensorData.ofFloats("w0", random(8 * 9), 8, 1, 3, 3)), input("x", 1, 8, 6, 6), "y");
+        try (Model m = Model.of(def, options(true, NhwcLayout.Mode.AUTO, 1))) {
+            assertEquals(0, count(m, "ConvNhwc"));
+        }
+        try (Model m = Model.of(def, options(true, NhwcLayout.Mode.NHWC, 1))) {
+            assertEquals(1, count(m, "ConvNhwc"));
+            assertEquals(2, count(m, "Transpose"));
+        }
+    }
+
     /** With the Java kernels alone, auto keeps NCHW (their NCHW convs are the faster ones); nhwc still converts. */
     @Test
     void autoKeepsNchwOnJavaKernels() {

@@ -118,22 +118,26 @@ final class Conv implements Op {
         y[0] = x[0];
         y[1] = p.m;
         System.arraycopy(p.win.outShape(), 0, y, 2, x.length - 2);
-        if (hasResidual(ctx.attrs(), ctx.inputCount())) {
-            if (ctx.inputType(3) != DataType.FLOAT) throw ctx.error("fused residual must be float32, got " + ctx.inputType(3));
-            long[] r = ctx.inputShape(3);
-            if (r == null) {
-                y = null; // decided at run time
-            } else if (!Arrays.equals(r, y)) {
-                // the fused Add broadcasts: its output shape, computed on the slow path (see execute)
-                long[] out = io.minnow.engine.ops.math.Broadcast.shape(y, r);
-                if (out == null) {
-                    throw ctx.error("conv output " + Arrays.toString(y) + " and the added " + Arrays.toString(r) + " cannot be broadcast");
-                }
-                y = out;
-            }
-        }
-        ctx.setOutput(0, DataType.FLOAT, y);
+        ctx.setOutput(0, DataType.FLOAT, withResidual(ctx, y));
         if (p.path == Path.IM2COL) ctx.requestScratch(p.colRows() * p.colTile * 4);
+    }
+
+    /**
+     * The output shape given the conv's own {@code y}: with a fused residual that broadcasts (the Add's output shape,
+     * computed on the slow path, see execute), null while the residual's shape is unknown. Any layout, as long as y
+     * and the residual list their dims in the same order (broadcasting permuted dims is the permuted broadcast).
+     */
+    static long[] withResidual(InferContext ctx, long[] y) {
+        if (!hasResidual(ctx.attrs(), ctx.inputCount())) return y;
+        if (ctx.inputType(3) != DataType.FLOAT) throw ctx.error("fused residual must be float32, got " + ctx.inputType(3));
+        long[] r = ctx.inputShape(3);
+        if (r == null) return null; // decided at run time
+        if (Arrays.equals(r, y)) return y;
+        long[] out = io.minnow.engine.ops.math.Broadcast.shape(y, r);
+        if (out == null) {
+            throw ctx.error("conv output " + Arrays.toString(y) + " and the added " + Arrays.toString(r) + " cannot be broadcast");
+        }
+        return out;
     }
 
     static boolean hasResidual(Attrs attrs, int inputCount) {

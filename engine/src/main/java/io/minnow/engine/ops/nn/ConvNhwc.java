@@ -86,21 +86,7 @@ final class ConvNhwc implements Op {
         if (!ctx.hasInput(1)) throw ctx.error("Conv needs inputs X and W");
         Conv.Plan p = plan(ctx.nodeName(), ctx.attrs(), ctx.inputShape(0), ctx.inputShape(1),
                 ctx.hasInput(2) ? ctx.inputShape(2) : null);
-        long[] y = outShape(p);
-        if (Conv.hasResidual(ctx.attrs(), ctx.inputCount())) {
-            long[] r = ctx.inputShape(3);
-            if (r == null) {
-                y = null; // decided at run time
-            } else if (!Arrays.equals(r, y)) {
-                // both channels-last: broadcasting over the permuted dims is the permuted broadcast
-                long[] out = io.minnow.engine.ops.math.Broadcast.shape(y, r);
-                if (out == null) {
-                    throw ctx.error("conv output " + Arrays.toString(y) + " and the added " + Arrays.toString(r) + " cannot be broadcast");
-                }
-                y = out;
-            }
-        }
-        ctx.setOutput(0, DataType.FLOAT, y);
+        ctx.setOutput(0, DataType.FLOAT, Conv.withResidual(ctx, outShape(p))); // both channels-last
         if (!depthwise(p) && !pointwise(p)) ctx.requestScratch(colTile(p) * p.win().out[2] * p.colRows() * 4);
     }
 
