@@ -5,6 +5,7 @@ import io.minnow.engine.ir.Graph;
 import io.minnow.engine.ir.Node;
 import io.minnow.engine.kernels.Kernels;
 import io.minnow.engine.kernels.f32.F32DwConvNative;
+import io.minnow.engine.ops.OpRegistry;
 import io.minnow.engine.ops.nn.NnOps;
 import io.minnow.engine.ops.quant.QOps;
 import io.minnow.formats.Attribute;
@@ -67,25 +68,29 @@ public final class NhwcLayout {
         if (mode == Mode.NCHW) return;
         if (mode == Mode.AUTO && !(kernels.f32DwConv() instanceof F32DwConvNative)) return;
         Map<String, Node> producer = new HashMap<>();
-        for (Node n : g.nodes) for (String o : n.outputs) if (!o.isEmpty()) producer.put(o, n);
+        Map<String, List<Node>> readers = new HashMap<>(); // of each value, in the graph before the rewrite
+        for (Node n : g.nodes) {
+            for (String o : n.outputs) if (!o.isEmpty()) producer.put(o, n);
+            for (String in : n.inputs) if (!in.isEmpty()) readers.computeIfAbsent(in, k -> new ArrayList<>()).add(n);
+        }
         Set<Node> candidates = candidates(g, producer);
         List<Set<Node>> regions = regions(candidates, producer);
         Set<Node> convert = new HashSet<>();
         for (Set<Node> r : regions) {
             // auto: only where the convs outnumber the conversions a region needs at its edges (an int8 model's float
             // depthwise convs sit alone between QConvs: two transposes each would cost more than the NHWC kernel saves)
-            if (mode == Mode.NHWC || r.stream().anyMatch(NhwcLayout::isDepthwise) && conversions(g, r, producer) < r.size()) {
+            if (mode == Mode.NHWC || r.stream().anyMatch(NhwcLayout::isDepthwise) && conversions(g, r, producer, readers) < r.size()) {
                 convert.addAll(r);
             }
         }
-        if (!convert.isEmpty()) rewrite(g, convert, producer);
+        if (!convert.isEmpty()) rewrite(g, convert, producer, readers);
     }
 
     /** Convs this pass can run channels-last; one whose residual comes from outside the set is dropped (repeat). */
     private static Set<Node> candidates(Graph g, Map<String, Node> producer) {
         Set<Node> set = new HashSet<>();
         for (Node n : g.nodes) {
-            if (!n.opType.equals("Conv") || !isDefault(n) || n.outputs.size() != 1 || n.inputs.size() < 2) continue;
+            if (!n.opType.equals("Conv") || !OpRegistry.isDefaultDomain(n.domain) || n.outputs.size() != 1 || n.inputs.size() < 2) continue;
             Tensor w = g.constants.get(n.inputs.get(1));
             if (w == null || w.type() != DataType.FLOAT || w.rank() != 4 || n.inputs.get(0).isEmpty()) continue;
             long group = n.attributes.containsKey("group") ? n.attributes.get("group").asInt() : 1;
@@ -141,17 +146,13 @@ public final class NhwcLayout {
     }
 
     /** Transposes a region would need: values it reads from outside, and values of its read outside it (or graph outputs). */
-    private static int conversions(Graph g, Set<Node> region, Map<String, Node> producer) {
+    private static int conversions(Graph g, Set<Node> region, Map<String, Node> producer, Map<String, List<Node>> readers) {
         Set<String> in = new HashSet<>();
         int out = 0;
         for (Node n : region) {
             for (String v : dataInputs(n)) if (!region.contains(producer.get(v))) in.add(v);
             String y = n.outputs.get(0);
-            boolean outside = g.outputs.stream().anyMatch(vi -> vi.name().equals(y));
-            for (Node r : g.nodes) {
-                if (r.inputs.contains(y) && !readsChannelsLast(r, y, region)) outside = true;
-            }
-            if (outside) out++;
+            if (readOutside(g, y, region, readers)) out++;
         }
         return in.size() + out;
     }
@@ -162,18 +163,20 @@ public final class NhwcLayout {
         return r == null ? List.of(conv.inputs.get(0)) : List.of(conv.inputs.get(0), r);
     }
 
-    private static void rewrite(Graph g, Set<Node> convert, Map<String, Node> producer) {
+    /** Whether value y of a region must also exist NCHW: a graph output, or read by a node that does not take it channels-last. */
+    private static boolean readOutside(Graph g, String y, Set<Node> region, Map<String, List<Node>> readers) {
+        if (g.outputs.stream().anyMatch(vi -> vi.name().equals(y))) return true;
+        for (Node r : readers.getOrDefault(y, List.of())) if (!readsChannelsLast(r, y, region)) return true;
+        return false;
+    }
+
+    private static void rewrite(Graph g, Set<Node> convert, Map<String, Node> producer, Map<String, List<Node>> readers) {
         Set<String> taken = new HashSet<>(g.constants.keySet());
         for (ValueInfo vi : g.inputs) taken.add(vi.name());
         for (Node n : g.nodes) {
             taken.addAll(n.inputs);
             taken.addAll(n.outputs);
         }
-        Set<String> graphOutputs = new HashSet<>();
-        for (ValueInfo vi : g.outputs) graphOutputs.add(vi.name());
-        // readers of each value, from the graph as it is before the rewrite
-        Map<String, List<Node>> readers = new HashMap<>();
-        for (Node n : g.nodes) for (String in : n.inputs) if (!in.isEmpty()) readers.computeIfAbsent(in, k -> new ArrayList<>()).add(n);
 
         Map<String, String> nhwc = new HashMap<>(); // NCHW value → its channels-last twin
         List<Node> out = new ArrayList<>(g.nodes.size() + 8);
@@ -195,9 +198,7 @@ public final class NhwcLayout {
                 n.domain = QOps.DOMAIN;
                 out.add(n);
                 nhwc.put(y, yt);
-                boolean outside = graphOutputs.contains(y);
-                for (Node r : readers.getOrDefault(y, List.of())) outside |= !readsChannelsLast(r, y, convert);
-                if (outside) out.add(transpose(n.name.isEmpty() ? "" : n.name + "/to_nchw", yt, y, TO_NCHW));
+                if (readOutside(g, y, convert, readers)) out.add(transpose(n.name.isEmpty() ? "" : n.name + "/to_nchw", yt, y, TO_NCHW));
             } else if (isPool(n) && nhwc.containsKey(n.inputs.get(0)) && convert.contains(producer.get(n.inputs.get(0)))) {
                 n.inputs.set(0, nhwc.get(n.inputs.get(0)));
                 n.opType = NnOps.GAP_NHWC;
@@ -224,7 +225,7 @@ public final class NhwcLayout {
     }
 
     private static boolean isPool(Node n) {
-        return n.opType.equals("GlobalAveragePool") && isDefault(n) && n.inputs.size() == 1 && n.outputs.size() == 1;
+        return n.opType.equals("GlobalAveragePool") && OpRegistry.isDefaultDomain(n.domain) && n.inputs.size() == 1 && n.outputs.size() == 1;
     }
 
     private static Node transpose(String name, String from, String to, long[] perm) {
@@ -238,7 +239,4 @@ public final class NhwcLayout {
         return name;
     }
 
-    private static boolean isDefault(Node n) {
-        return n.domain.isEmpty() || n.domain.equals("ai.onnx");
-    }
 }

@@ -51,7 +51,7 @@ final class Conv implements Op {
             return same(x, xShape) && same(w, wShape);
         }
 
-        private static boolean same(Tensor t, long[] shape) {
+        static boolean same(Tensor t, long[] shape) {
             if (t.rank() != shape.length) return false;
             for (int i = 0; i < shape.length; i++) if (t.dim(i) != shape[i]) return false;
             return true;
@@ -203,13 +203,13 @@ final class Conv implements Op {
         ConvShape dwShape = p.path == Path.DEPTHWISE && p.mg == 1 ? kernelShape(p) : null;
         if (dwShape != null && ctx.kernels().f32DwConv() != null) {
             depthwiseKernel(ctx, p, dwShape, ctx.kernels().f32DwConv(), x, w, b, y, act);
-            if (r != null) addResidual(ctx, y, r, FusedActivation.NONE);
+            if (r != null) Epilogue.addResidual(ctx, y, r, FusedActivation.NONE);
             return;
         }
         if (r != null) {
             // generic path: the activation must follow the residual, so it is applied after the add
             executeGeneric(ctx, p, x, w, b, y, FusedActivation.NONE);
-            addResidual(ctx, y, r, act);
+            Epilogue.addResidual(ctx, y, r, act);
             return;
         }
         executeGeneric(ctx, p, x, w, b, y, act);
@@ -344,17 +344,6 @@ final class Conv implements Op {
             for (long i = 0; i < n; i++) {
                 float v = cm.getAtIndex(F32, in[0] + i * cs) + rm.getAtIndex(F32, in[1] + i * rs);
                 ym.setAtIndex(F32, o + i, act.apply(v));
-            }
-        });
-    }
-
-    /** y = act(y + r), same shapes (the generic path's residual epilogue). */
-    static void addResidual(ExecContext ctx, Tensor y, Tensor r, FusedActivation act) {
-        MemorySegment ys = y.data(), rs = r.data();
-        long size = y.size(), block = 4096;
-        ctx.parallel().forRange(Math.toIntExact((size + block - 1) / block), 1, (s0, s1) -> {
-            for (long i = s0 * block, end = Math.min(size, s1 * block); i < end; i++) {
-                ys.setAtIndex(F32, i, act.apply(ys.getAtIndex(F32, i) + rs.getAtIndex(F32, i)));
             }
         });
     }

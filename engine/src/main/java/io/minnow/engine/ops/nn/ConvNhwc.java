@@ -13,12 +13,9 @@ import io.minnow.engine.ops.FusedActivation;
 import io.minnow.engine.ops.InferContext;
 import io.minnow.engine.ops.Op;
 import io.minnow.formats.DataType;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.nio.ByteOrder;
 import java.util.Arrays;
 
 import static io.minnow.engine.api.Tensor.F32;
@@ -137,7 +134,7 @@ final class ConvNhwc implements Op {
         if (!(ctx.prepared() instanceof Prepared prep)) {
             throw ctx.error("channels-last Conv needs constant weights (prepared at load)");
         }
-        Conv.Plan p = Arrays.equals(x.shape(), prep.xShape()) ? prep.plan()
+        Conv.Plan p = Conv.Prepared.same(x, prep.xShape()) ? prep.plan()
                 : plan(ctx.nodeName(), ctx.attrs(), x.shape(), ctx.input(1).shape(), b == null ? null : b.shape());
         Tensor r = Conv.hasResidual(ctx.attrs(), ctx.inputCount()) ? ctx.input(3) : null;
         if (y.size() == 0) return;
@@ -158,7 +155,7 @@ final class ConvNhwc implements Op {
         boolean fusesResidual = prep.pw() != null; // the other kernels have no residual input: added after them
         if (r != null && !fusesResidual) {
             run(ctx, p, prep, x, b, null, y, FusedActivation.NONE);
-            addResidual(ctx, y, r, act);
+            Epilogue.addResidual(ctx, y, r, act);
             return;
         }
         F32Epilogue kernelEpi = F32Epilogue.of(act);
@@ -276,22 +273,4 @@ final class ConvNhwc implements Op {
                 prep.pwWeights(), bs, 0, rs, rs == null ? 0 : yOff + (long) r0 * n, n, epi, y, yOff + (long) r0 * n, n));
     }
 
-    private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
-
-    /** y = act(y + r), same shapes: vector adds, then the activation pass (none for a linear bottleneck). */
-    static void addResidual(ExecContext ctx, Tensor y, Tensor r, FusedActivation act) {
-        MemorySegment ys = y.data(), rs = r.data();
-        long size = y.size(), block = 4096;
-        ByteOrder order = ByteOrder.nativeOrder();
-        ctx.parallel().forRange(Math.toIntExact((size + block - 1) / block), 1, (s0, s1) -> {
-            long i = s0 * block, end = Math.min(size, s1 * block), from = i;
-            for (; i + SPECIES.length() <= end; i += SPECIES.length()) {
-                FloatVector.fromMemorySegment(SPECIES, ys, i * 4, order)
-                        .add(FloatVector.fromMemorySegment(SPECIES, rs, i * 4, order))
-                        .intoMemorySegment(ys, i * 4, order);
-            }
-            for (; i < end; i++) ys.setAtIndex(F32, i, ys.getAtIndex(F32, i) + rs.getAtIndex(F32, i));
-            Epilogue.apply(ys, from, end - from, false, 0f, act);
-        });
-    }
 }
